@@ -1,0 +1,1 @@
+"""Models for the analytics app; populated by later issues."""

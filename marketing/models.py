@@ -1,0 +1,1 @@
+"""Models for the marketing app; populated by later issues."""

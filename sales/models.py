@@ -1,0 +1,1 @@
+"""Models for the sales app; populated by later issues."""

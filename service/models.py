@@ -1,0 +1,1 @@
+"""Models for the service app; populated by later issues."""
