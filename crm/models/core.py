@@ -1,0 +1,210 @@
+"""Companies, contacts, tags and the links between them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.tenancy import TenantOwned
+
+ACTIVE = Q(deleted_at__isnull=True)
+
+
+class LifecycleStage(models.TextChoices):
+    SUBSCRIBER = "subscriber", _("Subscriber")
+    LEAD = "lead", _("Lead")
+    OPPORTUNITY = "opportunity", _("Opportunity")
+    CUSTOMER = "customer", _("Customer")
+    PARTNER = "partner", _("Partner")
+    SUPPLIER = "supplier", _("Supplier")
+    OTHER = "other", _("Other")
+
+
+class CompanySize(models.TextChoices):
+    S1 = "1-10", _("1–10 employees")
+    S2 = "11-50", _("11–50 employees")
+    S3 = "51-200", _("51–200 employees")
+    S4 = "201-1000", _("201–1,000 employees")
+    S5 = "1001-5000", _("1,001–5,000 employees")
+    S6 = "5000+", _("More than 5,000 employees")
+
+
+class AddressFields(models.Model):
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 code"))
+
+    class Meta:
+        abstract = True
+
+
+class Record(TenantOwned):
+    """Fields every CRM record shares: ownership, custom values, soft delete, timestamps."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("owner"),
+    )  # fmt: skip
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        editable=False,
+    )  # fmt: skip
+    # Soft delete: restorable for 30 days, then purged by a task.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Tag(TenantOwned):
+    name = models.CharField(_("name"), max_length=60)
+    color = models.CharField(_("colour"), max_length=7, default="#5b6478")
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("tenant", Lower("name"), name="tag_name_unique_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Company(Record, AddressFields):
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(_("domain"), max_length=200, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, help_text=_("E.164"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subsidiaries",
+        verbose_name=_("parent company"),
+    )  # fmt: skip
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", "domain", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        indexes = [
+            models.Index(fields=["tenant", "name", "id"], name="company_name_idx", condition=ACTIVE),
+            models.Index(fields=["tenant", "-updated_at", "-id"], name="company_updated_idx"),
+            models.Index(fields=["tenant", "owner", "id"], name="company_owner_idx"),
+            models.Index("tenant", Lower("domain"), name="company_domain_idx"),
+            GinIndex(fields=["tenant", "search_vector"], name="company_search_idx"),
+            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="company_name_trgm_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(Record, AddressFields):
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    secondary_emails = models.JSONField(_("other emails"), default=list, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, help_text=_("E.164"))
+    mobile = models.CharField(_("mobile"), max_length=32, blank=True, help_text=_("E.164"))
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, blank=True, help_text=_("e.g. en, de, fr")
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices,
+        default=LifecycleStage.LEAD,
+    )  # fmt: skip
+    # The primary company, denormalised from ContactCompany for fast lists.
+    company = models.ForeignKey(
+        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="primary_contacts",
+        verbose_name=_("company"),
+    )  # fmt: skip
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("first_name", "last_name", "email", "phone", "mobile", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["tenant", "last_name", "first_name", "id"], name="contact_name_idx", condition=ACTIVE),
+            models.Index(fields=["tenant", "-created_at", "-id"], name="contact_created_idx"),
+            models.Index(fields=["tenant", "-updated_at", "-id"], name="contact_updated_idx"),
+            models.Index(fields=["tenant", "owner", "id"], name="contact_owner_idx"),
+            models.Index(fields=["tenant", "lifecycle_stage", "id"], name="contact_stage_idx"),
+            models.Index(fields=["tenant", "country", "id"], name="contact_country_idx"),
+            models.Index(fields=["tenant", "company", "id"], name="contact_company_idx"),
+            models.Index("tenant", Lower("email"), name="contact_email_idx"),
+            GinIndex(fields=["tenant", "search_vector"], name="contact_search_idx"),
+            GinIndex(
+                OpClass(Lower("last_name"), name="gin_trgm_ops"),
+                OpClass(Lower("first_name"), name="gin_trgm_ops"),
+                name="contact_name_trgm_idx",
+            ),
+            GinIndex(fields=["custom"], name="contact_custom_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or str(self.pk)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class ContactCompany(TenantOwned):
+    """A contact's link to a company, with the contact's role there."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="company_links")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contact_links")
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        verbose_name = _("company link")
+        verbose_name_plural = _("company links")
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "company"], name="contact_company_unique")
+        ]
+        indexes = [models.Index(fields=["tenant", "company", "contact"], name="contactcompany_company_idx")]
+
+
+class ContactTag(TenantOwned):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "tag"], name="contact_tag_unique")]
+        indexes = [models.Index(fields=["tenant", "tag", "contact"], name="contacttag_tag_idx")]
+
+
+class CompanyTag(TenantOwned):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="company_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "tag"], name="company_tag_unique")]
+        indexes = [models.Index(fields=["tenant", "tag", "company"], name="companytag_tag_idx")]
