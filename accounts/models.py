@@ -18,10 +18,19 @@ from accounts.tenancy import TenantOwned
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 MONTH_CHOICES = [
-    (1, _("January")), (2, _("February")), (3, _("March")), (4, _("April")),
-    (5, _("May")), (6, _("June")), (7, _("July")), (8, _("August")),
-    (9, _("September")), (10, _("October")), (11, _("November")), (12, _("December")),
-]  # fmt: skip
+    (1, _("January")),
+    (2, _("February")),
+    (3, _("March")),
+    (4, _("April")),
+    (5, _("May")),
+    (6, _("June")),
+    (7, _("July")),
+    (8, _("August")),
+    (9, _("September")),
+    (10, _("October")),
+    (11, _("November")),
+    (12, _("December")),
+]
 
 # First path segments that can never be a tenant slug, because other URLs live there.
 RESERVED_SLUGS = frozenset(
@@ -31,7 +40,9 @@ RESERVED_SLUGS = frozenset(
 
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$",
-    _("Use 3–40 lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
+    _(
+        "Use 3–40 lowercase letters, digits and hyphens, starting and ending with a letter or digit."
+    ),
 )
 
 
@@ -62,13 +73,19 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     language = models.CharField(
-        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES,
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
         help_text=_("Leave empty to use the workspace's default language."),
-    )  # fmt: skip
+    )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, blank=True, choices=TIME_ZONE_CHOICES,
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        choices=TIME_ZONE_CHOICES,
         help_text=_("Leave empty to use the workspace's time zone."),
-    )  # fmt: skip
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -92,8 +109,9 @@ class Tenant(models.Model):
     )
     enabled_languages = ArrayField(
         models.CharField(max_length=10, choices=settings.LANGUAGES),
-        verbose_name=_("enabled languages"), default=list,
-    )  # fmt: skip
+        verbose_name=_("enabled languages"),
+        default=list,
+    )
     default_currency = models.CharField(
         _("default currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR"
     )
@@ -104,9 +122,11 @@ class Tenant(models.Model):
         _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/Berlin"
     )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
-        _("fiscal year starts in"), choices=MONTH_CHOICES, default=1,
+        _("fiscal year starts in"),
+        choices=MONTH_CHOICES,
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -178,7 +198,9 @@ class Invitation(TenantOwned):
     @property
     def is_pending(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
         )
 
 
@@ -201,9 +223,13 @@ class AuditEvent(TenantOwned):
 
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("by"),
-    )  # fmt: skip
+    )
     action = models.CharField(_("event"), max_length=32, choices=Action.choices)
     target = models.CharField(_("target"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
@@ -28,8 +28,6 @@ from accounts.context import current_tenant as _current_tenant_id
 from accounts.context import current_tenant_id
 
 __all__ = ["TenantNotBound", "TenantOwned", "current_tenant_id", "tenant_context", "tenant_task"]
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class TenantNotBound(RuntimeError):
@@ -57,7 +55,7 @@ def tenant_context(tenant: Tenant | int | None) -> Iterator[None]:
         _current_tenant_id.reset(token)
 
 
-def tenant_task(func: F) -> F:
+def tenant_task[F: Callable[..., Any]](func: F) -> F:
     """Decorator for Celery task bodies: the task takes ``tenant_id`` as its first keyword
     argument and runs with that tenant bound. Enqueue with ``tenant_id=tenant.pk``."""
 
@@ -99,7 +97,7 @@ class TenantOwned(models.Model):
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, editable=False)
 
     objects = TenantScopedManager()
-    unscoped = models.Manager()
+    unscoped = models.Manager()  # noqa: DJ012 (a manager, not a field)
 
     class Meta:
         abstract = True

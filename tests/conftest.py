@@ -44,7 +44,9 @@ def django_db_setup(django_db_blocker):  # type: ignore[no-untyped-def]
     name = _test_database_name()
     app_role = settings.DATABASES["default"]["USER"]
     with psycopg.connect(_owner_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     for alias in ("default", "owner"):
         settings.DATABASES[alias]["NAME"] = name
@@ -65,7 +67,9 @@ def django_db_setup(django_db_blocker):  # type: ignore[no-untyped-def]
         connections[alias].close()
     if not os.environ.get("KONTOR_KEEP_TEST_DB"):
         with psycopg.connect(_owner_dsn("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 @pytest.fixture

@@ -84,7 +84,9 @@ def _value_for(model_field: models.Field, tenant: Tenant, made: dict, user) -> o
     if isinstance(model_field, models.URLField):
         return "https://example.test/"
     if isinstance(model_field, (models.SlugField, models.CharField, models.TextField)):
-        suffix = hashlib.sha256(f"{tenant.pk}{model_field.model.__name__}{model_field.name}".encode())
+        suffix = hashlib.sha256(
+            f"{tenant.pk}{model_field.model.__name__}{model_field.name}".encode()
+        )
         value = f"x{tenant.slug}{suffix.hexdigest()}"
         return value[: model_field.max_length] if model_field.max_length else value
     if isinstance(model_field, models.BooleanField):
@@ -112,7 +114,9 @@ def build(model: type[TenantOwned], tenant: Tenant, made: dict, user) -> TenantO
     for model_field in model._meta.concrete_fields:
         if model_field.primary_key or model_field.name == "tenant" or model_field.generated:
             continue
-        if model_field.has_default() or (model_field.null and not isinstance(model_field, models.ForeignKey)):
+        if model_field.has_default() or (
+            model_field.null and not isinstance(model_field, models.ForeignKey)
+        ):
             continue
         if isinstance(model_field, models.ForeignKey) and model_field.null:
             related = model_field.related_model
@@ -162,7 +166,9 @@ def snapshot(tenant: Tenant) -> dict[str, str]:
             if not is_tenant_owned(model):
                 continue
             table = model._meta.db_table
-            cursor.execute(f'SELECT md5(coalesce(string_agg(t::text, \'|\' ORDER BY t.id), \'\')) FROM "{table}" t')  # noqa: S608
+            cursor.execute(
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM \"{table}\" t"
+            )
             digests[table] = cursor.fetchone()[0]
         cursor.execute(
             "SELECT md5(coalesce(string_agg(m::text, '|' ORDER BY m.id), '')) "
@@ -229,7 +235,9 @@ def foreign_body(world: World) -> dict[str, list[str]]:
         name = model._meta.model_name
         body.setdefault(name, []).append(str(instance.pk))
     ids = [str(obj.pk) for obj in world.objects_a.values()]
-    body.update({"ids": ids, "id": ids[:1], "selected": ids, "owner": [str(world.membership_a.user_id)]})
+    body.update(
+        {"ids": ids, "id": ids[:1], "selected": ids, "owner": [str(world.membership_a.user_id)]}
+    )
     body["member"] = [str(world.membership_a.pk)]
     return body
 
@@ -240,7 +248,9 @@ def test_the_sweep_finds_tenant_routes() -> None:
 
 
 @pytest.mark.parametrize("client_kind", ["member_of_other_tenant", "anonymous"])
-def test_other_tenant_urls_answer_404_or_login_and_change_nothing(world: World, client_kind: str) -> None:
+def test_other_tenant_urls_answer_404_or_login_and_change_nothing(
+    world: World, client_kind: str
+) -> None:
     client = Client()
     if client_kind == "member_of_other_tenant":
         client.force_login(world.user_b)
@@ -253,7 +263,9 @@ def test_other_tenant_urls_answer_404_or_login_and_change_nothing(world: World, 
                 data = foreign_body(world) if method == "post" else None
                 response = getattr(client, method)(url, data=data)
                 status = response.status_code
-                login_redirect = status == 302 and "/accounts/login/" in response.get("Location", "")
+                login_redirect = status == 302 and "/accounts/login/" in response.get(
+                    "Location", ""
+                )
                 allowed = status == 404 or (client_kind == "anonymous" and login_redirect)
                 if route.is_public:
                     allowed = allowed or status in (200, 302, 400, 405)
@@ -273,12 +285,16 @@ def test_own_tenant_urls_with_other_tenants_ids_answer_404_and_change_nothing(wo
         for kwargs in candidate_kwargs(route, world, world.tenant_b.slug):
             url = reverse(route.name, kwargs=kwargs)
             for method in ("get", "post"):
-                response = getattr(client, method)(url, data=foreign_body(world) if method == "post" else None)
+                response = getattr(client, method)(
+                    url, data=foreign_body(world) if method == "post" else None
+                )
                 status = response.status_code
                 if status >= 500:
                     failures.append(f"{method.upper()} {url} ({route.name}) -> {status}")
                 elif route.object_params and not route.is_public and status not in (404, 405):
-                    failures.append(f"{method.upper()} {url} ({route.name}) -> {status}, expected 404")
+                    failures.append(
+                        f"{method.upper()} {url} ({route.name}) -> {status}, expected 404"
+                    )
     assert failures == []
     assert snapshot(world.tenant_a) == before
 
@@ -293,9 +309,15 @@ def test_parameters_are_filled_with_the_named_models_ids(world: World) -> None:
     from django.urls.converters import IntConverter
 
     contact_model = apps.get_model("crm", "Contact")
-    route = TenantRoute(name="crm:contact_detail", converters={"tenant_slug": None, "pk": IntConverter()})
+    route = TenantRoute(
+        name="crm:contact_detail", converters={"tenant_slug": None, "pk": IntConverter()}
+    )
     assert candidate_kwargs(route, world, "x") == [
         {"tenant_slug": "x", "pk": world.objects_a[contact_model].pk}
     ]
-    route = TenantRoute(name="settings:member_role", converters={"tenant_slug": None, "pk": IntConverter()})
-    assert candidate_kwargs(route, world, "x") == [{"tenant_slug": "x", "pk": world.membership_a.pk}]
+    route = TenantRoute(
+        name="settings:member_role", converters={"tenant_slug": None, "pk": IntConverter()}
+    )
+    assert candidate_kwargs(route, world, "x") == [
+        {"tenant_slug": "x", "pk": world.membership_a.pk}
+    ]

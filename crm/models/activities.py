@@ -35,9 +35,13 @@ class Activity(TenantOwned):
     # Tasks only.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("assigned to"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -47,16 +51,22 @@ class Activity(TenantOwned):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         indexes = [
-            models.Index(fields=["tenant", "contact", "-occurred_at", "-id"], name="activity_contact_idx"),
-            models.Index(fields=["tenant", "company", "-occurred_at", "-id"], name="activity_company_idx"),
             models.Index(
-                fields=["tenant", "assignee", "due_at"], name="activity_open_tasks_idx",
+                fields=["tenant", "contact", "-occurred_at", "-id"], name="activity_contact_idx"
+            ),
+            models.Index(
+                fields=["tenant", "company", "-occurred_at", "-id"], name="activity_company_idx"
+            ),
+            models.Index(
+                fields=["tenant", "assignee", "due_at"],
+                name="activity_open_tasks_idx",
                 condition=Q(kind="task", completed_at__isnull=True),
-            ),  # fmt: skip
+            ),
             models.Index(
-                fields=["remind_at"], name="activity_reminder_idx",
+                fields=["remind_at"],
+                name="activity_reminder_idx",
                 condition=Q(remind_at__isnull=False, reminder_sent_at__isnull=True),
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self) -> str:

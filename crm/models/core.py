@@ -50,16 +50,24 @@ class Record(TenantOwned):
     """Fields every CRM record shares: ownership, custom values, soft delete, timestamps."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("owner"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         editable=False,
-    )  # fmt: skip
+    )
     # Soft delete: restorable for 30 days, then purged by a task.
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
@@ -90,9 +98,13 @@ class Company(Record, AddressFields):
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, help_text=_("E.164"))
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subsidiaries",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
         verbose_name=_("parent company"),
-    )  # fmt: skip
+    )
     search_vector = models.GeneratedField(
         expression=SearchVector("name", "domain", config="simple"),
         output_field=SearchVectorField(),
@@ -103,12 +115,25 @@ class Company(Record, AddressFields):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         indexes = [
-            models.Index(fields=["tenant", "name", "id"], name="company_name_idx", condition=ACTIVE),
+            models.Index(
+                fields=["tenant", "name", "id"], name="company_name_idx", condition=ACTIVE
+            ),
             models.Index(fields=["tenant", "-updated_at", "-id"], name="company_updated_idx"),
             models.Index(fields=["tenant", "owner", "id"], name="company_owner_idx"),
             models.Index("tenant", Lower("domain"), name="company_domain_idx"),
+            models.Index(fields=["tenant", "-created_at", "-id"], name="company_created_idx"),
+            models.Index(fields=["tenant", "country", "id"], name="company_country_idx"),
+            models.Index(
+                fields=["tenant", "deleted_at"],
+                name="company_trash_idx",
+                condition=Q(deleted_at__isnull=False),
+            ),
             GinIndex(fields=["tenant", "search_vector"], name="company_search_idx"),
-            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="company_name_trgm_idx"),
+            # Fuzzy search (pg_trgm) leads with tenant_id (btree_gin), like every index here.
+            GinIndex(
+                "tenant", OpClass(Lower("name"), name="gin_trgm_ops"), name="company_name_trgm_idx"
+            ),
+            GinIndex(fields=["tenant", "custom"], name="company_custom_idx"),
         ]
 
     def __str__(self) -> str:
@@ -128,20 +153,28 @@ class Contact(Record, AddressFields):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     lifecycle_stage = models.CharField(
-        _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices,
+        _("lifecycle stage"),
+        max_length=20,
+        choices=LifecycleStage.choices,
         default=LifecycleStage.LEAD,
-    )  # fmt: skip
+    )
     # The primary company, denormalised from ContactCompany for fast lists.
     company = models.ForeignKey(
-        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="primary_contacts",
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="primary_contacts",
         verbose_name=_("company"),
-    )  # fmt: skip
+    )
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     search_vector = models.GeneratedField(
-        expression=SearchVector("first_name", "last_name", "email", "phone", "mobile", config="simple"),
+        expression=SearchVector(
+            "first_name", "last_name", "email", "phone", "mobile", config="simple"
+        ),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -150,7 +183,11 @@ class Contact(Record, AddressFields):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         indexes = [
-            models.Index(fields=["tenant", "last_name", "first_name", "id"], name="contact_name_idx", condition=ACTIVE),
+            models.Index(
+                fields=["tenant", "last_name", "first_name", "id"],
+                name="contact_name_idx",
+                condition=ACTIVE,
+            ),
             models.Index(fields=["tenant", "-created_at", "-id"], name="contact_created_idx"),
             models.Index(fields=["tenant", "-updated_at", "-id"], name="contact_updated_idx"),
             models.Index(fields=["tenant", "owner", "id"], name="contact_owner_idx"),
@@ -159,12 +196,19 @@ class Contact(Record, AddressFields):
             models.Index(fields=["tenant", "company", "id"], name="contact_company_idx"),
             models.Index("tenant", Lower("email"), name="contact_email_idx"),
             GinIndex(fields=["tenant", "search_vector"], name="contact_search_idx"),
+            models.Index(
+                fields=["tenant", "deleted_at"],
+                name="contact_trash_idx",
+                condition=Q(deleted_at__isnull=False),
+            ),
+            # Fuzzy search (pg_trgm) leads with tenant_id (btree_gin), like every index here.
             GinIndex(
+                "tenant",
                 OpClass(Lower("last_name"), name="gin_trgm_ops"),
                 OpClass(Lower("first_name"), name="gin_trgm_ops"),
                 name="contact_name_trgm_idx",
             ),
-            GinIndex(fields=["custom"], name="contact_custom_idx"),
+            GinIndex(fields=["tenant", "custom"], name="contact_custom_idx"),
         ]
 
     def __str__(self) -> str:
@@ -189,7 +233,9 @@ class ContactCompany(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["contact", "company"], name="contact_company_unique")
         ]
-        indexes = [models.Index(fields=["tenant", "company", "contact"], name="contactcompany_company_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "company", "contact"], name="contactcompany_company_idx")
+        ]
 
 
 class ContactTag(TenantOwned):
@@ -197,7 +243,9 @@ class ContactTag(TenantOwned):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_links")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["contact", "tag"], name="contact_tag_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "tag"], name="contact_tag_unique")
+        ]
         indexes = [models.Index(fields=["tenant", "tag", "contact"], name="contacttag_tag_idx")]
 
 
@@ -206,5 +254,7 @@ class CompanyTag(TenantOwned):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="company_links")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["company", "tag"], name="company_tag_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "tag"], name="company_tag_unique")
+        ]
         indexes = [models.Index(fields=["tenant", "tag", "company"], name="companytag_tag_idx")]

@@ -27,19 +27,25 @@ class CustomFieldType(models.TextChoices):
 
 class CustomFieldDefinition(TenantOwned):
     entity = models.CharField(_("record type"), max_length=20, choices=Entity.choices)
-    key = models.SlugField(_("key"), max_length=50, help_text=_("Used in imports, exports and filters."))
+    key = models.SlugField(
+        _("key"), max_length=50, help_text=_("Used in imports, exports and filters.")
+    )
     label = models.CharField(_("label"), max_length=100)  # translatable (crm/translation.py)
     field_type = models.CharField(_("type"), max_length=20, choices=CustomFieldType.choices)
     required = models.BooleanField(_("required"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("For money fields."))
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, help_text=_("For money fields.")
+    )
 
     class Meta:
         verbose_name = _("custom field")
         verbose_name_plural = _("custom fields")
         ordering = ["entity", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "entity", "key"], name="customfield_key_unique")
+            models.UniqueConstraint(
+                fields=["tenant", "entity", "key"], name="customfield_key_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -47,7 +53,9 @@ class CustomFieldDefinition(TenantOwned):
 
 
 class CustomFieldChoice(TenantOwned):
-    definition = models.ForeignKey(CustomFieldDefinition, on_delete=models.CASCADE, related_name="choices")
+    definition = models.ForeignKey(
+        CustomFieldDefinition, on_delete=models.CASCADE, related_name="choices"
+    )
     value = models.SlugField(_("value"), max_length=50)
     label = models.CharField(_("label"), max_length=100)  # translatable
     position = models.PositiveSmallIntegerField(_("position"), default=0)

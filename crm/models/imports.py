@@ -31,7 +31,9 @@ class ImportJob(TenantOwned):
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
     match_key = models.CharField(_("match on"), max_length=60, default="email")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -61,5 +63,7 @@ class ColumnMappingMemory(TenantOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "entity", "header_signature"], name="mapping_memory_unique")
+            models.UniqueConstraint(
+                fields=["tenant", "entity", "header_signature"], name="mapping_memory_unique"
+            )
         ]

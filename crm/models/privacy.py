@@ -34,8 +34,12 @@ class Consent(TenantOwned):
     purpose = models.CharField(_("purpose"), max_length=30, choices=ConsentPurpose.choices)
     granted = models.BooleanField(_("granted"))
     lawful_basis = models.CharField(_("lawful basis"), max_length=30, choices=LawfulBasis.choices)
-    source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("e.g. web form, import, phone"))
-    proof = models.TextField(_("proof"), blank=True, help_text=_("The wording the person agreed to."))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("e.g. web form, import, phone")
+    )
+    proof = models.TextField(
+        _("proof"), blank=True, help_text=_("The wording the person agreed to.")
+    )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -45,7 +49,11 @@ class Consent(TenantOwned):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "contact", "purpose", "-recorded_at"], name="consent_current_idx")]
+        indexes = [
+            models.Index(
+                fields=["tenant", "contact", "purpose", "-recorded_at"], name="consent_current_idx"
+            )
+        ]
 
 
 class Suppression(TenantOwned):

@@ -20,5 +20,7 @@ class SavedView(TenantOwned):
         verbose_name_plural = _("saved views")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "user", "entity", "name"], name="savedview_unique")
+            models.UniqueConstraint(
+                fields=["tenant", "user", "entity", "name"], name="savedview_unique"
+            )
         ]

@@ -7,7 +7,10 @@ from .base import STORAGES
 
 DEBUG = False
 # Live-server browser tests need plain static storage (no manifest) and sync DB access.
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

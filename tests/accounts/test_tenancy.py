@@ -73,7 +73,9 @@ def test_every_tenant_owned_table_has_forced_row_level_security() -> None:
         rows = {name: (enabled, forced, policies) for name, enabled, forced, policies in cursor}
     assert set(rows) == tenant_tables
     for table, (enabled, forced, policies) in rows.items():
-        assert enabled and forced and policies >= 1, f"{table}: RLS {enabled=} {forced=} {policies=}"
+        assert enabled and forced and policies >= 1, (
+            f"{table}: RLS {enabled=} {forced=} {policies=}"
+        )
 
 
 @pytest.mark.django_db
@@ -126,7 +128,9 @@ def test_scoped_manager_sees_only_the_bound_tenant(tenant_a, tenant_b) -> None:
 
 
 @pytest.mark.django_db
-def test_raw_sql_sees_no_tenant_rows_without_a_binding_and_only_its_own_with_one(tenant_a, tenant_b):
+def test_raw_sql_sees_no_tenant_rows_without_a_binding_and_only_its_own_with_one(
+    tenant_a, tenant_b
+):
     audit_record(tenant=tenant_a, action=AuditEvent.Action.LOGIN, target="a")
     audit_record(tenant=tenant_b, action=AuditEvent.Action.LOGIN, target="b")
     query = "SELECT tenant_id, target FROM accounts_auditevent ORDER BY target"
@@ -145,13 +149,17 @@ def test_raw_sql_sees_no_tenant_rows_without_a_binding_and_only_its_own_with_one
 def test_database_refuses_writes_into_another_tenant(tenant_a, tenant_b) -> None:
     from django.db.utils import ProgrammingError
 
-    with tenant_context(tenant_a), pytest.raises(ProgrammingError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO accounts_auditevent (tenant_id, created_at, action, target, details) "
-                "VALUES (%s, now(), 'login', 'x', '{}')",
-                [tenant_b.pk],
-            )
+    with (
+        tenant_context(tenant_a),
+        pytest.raises(ProgrammingError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO accounts_auditevent (tenant_id, created_at, action, target, details) "
+            "VALUES (%s, now(), 'login', 'x', '{}')",
+            [tenant_b.pk],
+        )
 
 
 @pytest.mark.django_db

@@ -32,6 +32,8 @@ def add_row_level_security(changes: dict[str, list[Any]]) -> None:
 
 
 class Command(makemigrations.Command):
-    def write_migration_files(self, changes: dict[str, list[Any]], *args: Any, **kwargs: Any) -> None:
+    def write_migration_files(
+        self, changes: dict[str, list[Any]], *args: Any, **kwargs: Any
+    ) -> None:
         add_row_level_security(changes)
         super().write_migration_files(changes, *args, **kwargs)
