@@ -2,7 +2,7 @@
 
 pytest-playwright cannot find Debian's Chromium by channel, so the executable is given
 explicitly, with flags that keep it off the network. Screenshots of key pages go to
-``test-results/screenshots/`` (ignored by git).
+``screenshots/`` (ignored by git).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("KONTOR_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+# pytest-playwright empties test-results/ at start, so screenshots live beside it.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
