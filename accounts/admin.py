@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts.admin_lockout import LockoutAdminAuthenticationForm
 from accounts.models import Membership, Tenant, User
+
+# Platform staff's admin login gets its own lockout (per username and per IP).
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 
 @admin.register(User)

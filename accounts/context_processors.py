@@ -3,20 +3,29 @@ from typing import Any
 from django.http import HttpRequest
 
 from accounts.models import Membership
+from accounts.roles import ROLE_CAPABILITIES
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
-    """The current tenant and membership, and the user's other workspaces for the switcher."""
+    """The current tenant and membership, the member's capabilities (for nav links:
+    ``{% if "manage_members" in capabilities %}``), and the user's workspaces for the
+    switcher (a callable, so the query only runs when a template uses it)."""
     user = getattr(request, "user", None)
+    membership = getattr(request, "membership", None)
     context: dict[str, Any] = {
-        "tenant": getattr(request, "tenant", None) if getattr(request, "membership", None) else None,
-        "membership": getattr(request, "membership", None),
-    }
+        "tenant": getattr(request, "tenant", None) if membership else None,
+        "membership": membership,
+        "capabilities": frozenset(
+            str(c) for c in ROLE_CAPABILITIES.get(membership.role, ())
+        ) if membership else frozenset(),
+    }  # fmt: skip
 
     def other_memberships() -> list[Membership]:
         if user is None or not user.is_authenticated:
             return []
-        return list(Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name"))
+        return list(
+            Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name")
+        )
 
     context["my_memberships"] = other_memberships
     return context

@@ -1,5 +1,8 @@
 """Capability checks for tenant views. A denial is audited and answers 403 (the user is a
-member, so the tenant's existence is no secret to them)."""
+member, so the tenant's existence is no secret to them).
+
+The 403 is returned, not raised: with ``ATOMIC_REQUESTS`` an exception leaving the view rolls
+back the request's transaction, and the audit event of the denial with it."""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from accounts.models import AuditEvent
 from accounts.services import audit_record
@@ -28,7 +31,7 @@ def require_capability(capability: str) -> Callable:
                     ip_address=request.META.get("REMOTE_ADDR"),
                     details={"capability": str(capability)},
                 )
-                raise PermissionDenied
+                return render(request, "403.html", status=403)
             return view(request, *args, **kwargs)
 
         return wrapper

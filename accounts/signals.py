@@ -15,7 +15,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 @receiver(user_login_failed, dispatch_uid="kontor_audit_login_failed")
-def audit_login_failed(sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any) -> None:
+def audit_login_failed(
+    sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     """A failed login is written to the audit log of every tenant the account belongs to."""
     email = (credentials.get("email") or credentials.get("username") or "").strip().lower()
     user = User.objects.filter(email__iexact=email).first() if email else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from django.apps import apps
 from django.db import connection, models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import get_converters
 from django.utils import timezone
 
 from accounts.models import Membership, Tenant
@@ -42,10 +44,23 @@ class TenantRoute:
         return [p for p in self.converters if p != "tenant_slug"]
 
 
+ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def route_converters(pattern: object) -> dict[str, object]:
+    """Parameters of one route string. Not ``pattern.converters``: Django's resolver updates
+    that dict in place, and ``_route_to_regex`` is cached, so all ``path("", include(…))``
+    patterns share one dict that picks up other includes' parameters."""
+    known = get_converters()
+    return {
+        match["name"]: known[match["converter"] or "str"]
+        for match in ROUTE_PARAMETER.finditer(str(pattern))
+    }
+
+
 def _walk(patterns, namespace: str, converters: dict, inside_tenant: bool, out: list) -> None:  # type: ignore[no-untyped-def]
     for entry in patterns:
-        entry_converters = dict(converters)
-        entry_converters.update(getattr(entry.pattern, "converters", {}))
+        entry_converters = {**converters, **route_converters(entry.pattern)}
         tenant_here = inside_tenant or "tenant_slug" in entry_converters
         if isinstance(entry, URLResolver):
             ns = entry.namespace
@@ -53,8 +68,7 @@ def _walk(patterns, namespace: str, converters: dict, inside_tenant: bool, out: 
             _walk(entry.url_patterns, child_ns, entry_converters, tenant_here, out)
         elif isinstance(entry, URLPattern) and tenant_here and entry.name:
             name = f"{namespace}:{entry.name}" if namespace else entry.name
-            callback = entry.callback
-            public = bool(getattr(callback, "tenant_public", False))
+            public = bool(getattr(entry.callback, "tenant_public", False))
             out.append(TenantRoute(name=name, converters=entry_converters, is_public=public))
 
 

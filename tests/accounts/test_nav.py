@@ -1,0 +1,58 @@
+"""Navigation: role-appropriate links and the workspace switcher."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.roles import Role
+from accounts.urls_util import tenant_reverse
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_LINKS = (
+    'id="nav-tenant-settings"',
+    'id="nav-members"',
+    'id="nav-invitations"',
+    'id="nav-audit"',
+)
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.ADMIN])
+def test_admins_see_settings_members_and_audit_links(client, tenant_a, make_member, role):
+    client.force_login(make_member(tenant_a, role))
+    body = client.get(tenant_reverse("tenant_home", tenant_a)).content.decode()
+    for link in ADMIN_LINKS:
+        assert link in body
+    assert tenant_reverse("member_list", tenant_a) in body
+
+
+@pytest.mark.parametrize(
+    "role", [Role.MANAGER, Role.SALES_REP, Role.SUPPORT_AGENT, Role.MARKETER, Role.VIEWER]
+)
+def test_other_roles_do_not(client, tenant_a, make_member, role):
+    client.force_login(make_member(tenant_a, role))
+    body = client.get(tenant_reverse("tenant_home", tenant_a)).content.decode()
+    for link in ADMIN_LINKS:
+        assert link not in body
+    assert 'id="nav-personal-settings"' in body
+
+
+def test_switcher_lists_the_users_workspaces_and_switches(
+    client, tenant_a, tenant_b, rep_a, owner_b
+):
+    MembershipFactory(tenant=tenant_b, user=rep_a, role=Role.VIEWER)
+    client.force_login(rep_a)
+    body = client.get(tenant_reverse("tenant_home", tenant_a)).content.decode()
+    assert 'id="workspace-switcher"' in body
+    assert 'href="/bravo/"' in body and 'href="/alpha/" aria-current="true"' in body
+    response = client.get("/bravo/")
+    assert response.status_code == 200
+    assert response.context["tenant"] == tenant_b
+
+
+def test_single_workspace_shows_a_plain_link(client, tenant_a, rep_a, tenant_b):
+    client.force_login(rep_a)
+    body = client.get(tenant_reverse("tenant_home", tenant_a)).content.decode()
+    assert 'id="workspace-switcher"' not in body and 'id="nav-workspaces"' in body
+    assert "Bravo Ltd" not in body
