@@ -1,0 +1,1 @@
+"""Duplicate contacts: suggestions (same email, similar name at the same company) and merge."""

@@ -1,0 +1,1 @@
+"""Privacy: consent per contact and purpose, data-subject export, erasure with suppression."""
