@@ -26,6 +26,7 @@ def test_invite_accept_and_switch_workspace(live_server, page: Page, screenshot)
     MembershipFactory(tenant=bravo, user=colleague, role=Role.MANAGER)
 
     log_in(page, live_server.url, admin.email)
+    page.locator("#admin-menu summary").click()
     page.locator("#nav-invitations").click()
     page.locator("#invite-form [name=email]").fill("not-an-address")
     page.locator("#send-invitation").click()
