@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Collate, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +110,14 @@ class Company(Record, AddressFields):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Lower-cased, "C"-collated copy of the name for prefix search by btree range
+    # (see crm.selectors.search: under row-level security only leakproof operators, such as
+    # text comparisons, can use an index; tsvector @@, pg_trgm % and jsonb @> cannot).
+    name_key = models.GeneratedField(
+        expression=Lower("name"),
+        output_field=models.CharField(max_length=200, db_collation="C"),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("company")
@@ -129,9 +137,10 @@ class Company(Record, AddressFields):
                 condition=Q(deleted_at__isnull=False),
             ),
             GinIndex(fields=["tenant", "search_vector"], name="company_search_idx"),
-            # Fuzzy search (pg_trgm) leads with tenant_id (btree_gin), like every index here.
-            GinIndex(
-                "tenant", OpClass(Lower("name"), name="gin_trgm_ops"), name="company_name_trgm_idx"
+            # Prefix search (btree ranges; leakproof, so usable under row-level security).
+            models.Index("tenant", "name_key", name="company_name_key_idx", condition=ACTIVE),
+            models.Index(
+                "tenant", Collate("domain", "C"), name="company_domain_key_idx", condition=ACTIVE
             ),
             GinIndex(fields=["tenant", "custom"], name="company_custom_idx"),
         ]
@@ -178,6 +187,22 @@ class Contact(Record, AddressFields):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Lower-cased, "C"-collated copies for prefix search by btree range (see Company.name_key).
+    first_name_key = models.GeneratedField(
+        expression=Lower("first_name"),
+        output_field=models.CharField(max_length=100, db_collation="C"),
+        db_persist=True,
+    )
+    last_name_key = models.GeneratedField(
+        expression=Lower("last_name"),
+        output_field=models.CharField(max_length=100, db_collation="C"),
+        db_persist=True,
+    )
+    email_key = models.GeneratedField(
+        expression=Lower("email"),
+        output_field=models.CharField(max_length=254, db_collation="C"),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -201,12 +226,15 @@ class Contact(Record, AddressFields):
                 name="contact_trash_idx",
                 condition=Q(deleted_at__isnull=False),
             ),
-            # Fuzzy search (pg_trgm) leads with tenant_id (btree_gin), like every index here.
-            GinIndex(
-                "tenant",
-                OpClass(Lower("last_name"), name="gin_trgm_ops"),
-                OpClass(Lower("first_name"), name="gin_trgm_ops"),
-                name="contact_name_trgm_idx",
+            # Prefix search (btree ranges; leakproof, so usable under row-level security).
+            # email_key also serves exact, case-insensitive email matches (email_key = %s).
+            models.Index("tenant", "last_name_key", name="contact_last_key_idx", condition=ACTIVE),
+            models.Index(
+                "tenant", "first_name_key", name="contact_first_key_idx", condition=ACTIVE
+            ),
+            models.Index("tenant", "email_key", name="contact_email_key_idx", condition=ACTIVE),
+            models.Index(
+                "tenant", Collate("phone", "C"), name="contact_phone_key_idx", condition=ACTIVE
             ),
             GinIndex(fields=["tenant", "custom"], name="contact_custom_idx"),
         ]

@@ -126,7 +126,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "crm-task-reminders": {"task": "crm.tasks.dispatch_task_reminders", "schedule": 60.0},
+    "crm-purge-trash": {"task": "crm.tasks.purge_deleted_records", "schedule": 24 * 60 * 60.0},
+}
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -152,7 +155,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login, signup, reset, confirm…
+# allauth rate limits stay at their defaults (login, failed logins per address and IP, signup,
+# password reset, email confirmation); ACCOUNT_RATE_LIMITS = False would turn them off.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kontor] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
