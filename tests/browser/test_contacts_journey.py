@@ -28,6 +28,13 @@ def test_contact_journey(live_server, page: Page, screenshot) -> None:
     base = f"{live_server.url}/kontakt-co"
 
     log_in(page, live_server.url, rep.email)
+    page.locator("#nav-companies").click()
+    page.get_by_role("link", name="New company").click()
+    page.locator("[name=name]").fill("Difference Engines Ltd")
+    page.locator("[name=domain]").fill("difference.example")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_contain_text("Difference Engines Ltd")
+
     page.locator("#nav-contacts").click()
     expect(page.locator("h1")).to_have_text("Contacts")
     page.get_by_role("link", name="New contact").click()
