@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Collate, Lower
@@ -105,11 +103,6 @@ class Company(Record, AddressFields):
         related_name="subsidiaries",
         verbose_name=_("parent company"),
     )
-    search_vector = models.GeneratedField(
-        expression=SearchVector("name", "domain", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
     # Lower-cased, "C"-collated copy of the name for prefix search by btree range
     # (see crm.selectors.search: under row-level security only leakproof operators, such as
     # text comparisons, can use an index; tsvector @@, pg_trgm % and jsonb @> cannot).
@@ -128,7 +121,6 @@ class Company(Record, AddressFields):
             ),
             models.Index(fields=["tenant", "-updated_at", "-id"], name="company_updated_idx"),
             models.Index(fields=["tenant", "owner", "id"], name="company_owner_idx"),
-            models.Index("tenant", Lower("domain"), name="company_domain_idx"),
             models.Index(fields=["tenant", "-created_at", "-id"], name="company_created_idx"),
             models.Index(fields=["tenant", "country", "id"], name="company_country_idx"),
             models.Index(
@@ -136,13 +128,11 @@ class Company(Record, AddressFields):
                 name="company_trash_idx",
                 condition=Q(deleted_at__isnull=False),
             ),
-            GinIndex(fields=["tenant", "search_vector"], name="company_search_idx"),
             # Prefix search (btree ranges; leakproof, so usable under row-level security).
             models.Index("tenant", "name_key", name="company_name_key_idx", condition=ACTIVE),
             models.Index(
                 "tenant", Collate("domain", "C"), name="company_domain_key_idx", condition=ACTIVE
             ),
-            GinIndex(fields=["tenant", "custom"], name="company_custom_idx"),
         ]
 
     def __str__(self) -> str:
@@ -180,13 +170,6 @@ class Contact(Record, AddressFields):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
-    search_vector = models.GeneratedField(
-        expression=SearchVector(
-            "first_name", "last_name", "email", "phone", "mobile", config="simple"
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
     # Lower-cased, "C"-collated copies for prefix search by btree range (see Company.name_key).
     first_name_key = models.GeneratedField(
         expression=Lower("first_name"),
@@ -219,8 +202,6 @@ class Contact(Record, AddressFields):
             models.Index(fields=["tenant", "lifecycle_stage", "id"], name="contact_stage_idx"),
             models.Index(fields=["tenant", "country", "id"], name="contact_country_idx"),
             models.Index(fields=["tenant", "company", "id"], name="contact_company_idx"),
-            models.Index("tenant", Lower("email"), name="contact_email_idx"),
-            GinIndex(fields=["tenant", "search_vector"], name="contact_search_idx"),
             models.Index(
                 fields=["tenant", "deleted_at"],
                 name="contact_trash_idx",
@@ -236,7 +217,6 @@ class Contact(Record, AddressFields):
             models.Index(
                 "tenant", Collate("phone", "C"), name="contact_phone_key_idx", condition=ACTIVE
             ),
-            GinIndex(fields=["tenant", "custom"], name="contact_custom_idx"),
         ]
 
     def __str__(self) -> str:
