@@ -8,6 +8,9 @@ from accounts import views as account_views
 # ``tenant_slug`` argument before the view runs.
 tenant_patterns = [
     path("", include("accounts.urls")),
+    path("", include("crm.app_urls")),
+    path("", include("crm.privacy_urls")),
+    path("", include("crm.dedupe_urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("switch/", account_views.workspaces, name="workspaces"),
+    path("me/settings/", account_views.personal_settings, name="personal_settings"),
     path("<slug:tenant_slug>/", include(tenant_patterns)),
 ]
 
