@@ -213,7 +213,12 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/invitation_list.html",
-        {"form": form, "invitations": invitations, "assignable": assignable},
+        {
+            "form": form,
+            "invitations": invitations,
+            "assignable": assignable,
+            "invitation_valid_days": services.INVITATION_VALIDITY.days,
+        },
         status=status,
     )
 
