@@ -62,7 +62,9 @@ class ImportJob(TenantOwned):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["tenant", "-created_at", "-id"], name="importjob_recent_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at", "-id"], name="importjob_recent_idx")
+        ]
 
     def __str__(self) -> str:
         return self.original_filename
