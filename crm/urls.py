@@ -11,6 +11,7 @@ tenant_patterns = [
     path("", include("crm.app_urls")),
     path("", include("crm.privacy_urls")),
     path("", include("crm.dedupe_urls")),
+    path("", include("crm.import_urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,508 @@
+# SQL here is assembled from constants and model metadata only; every value is a parameter.
+# ruff: noqa: S608
+"""Loading validated rows: psycopg ``COPY`` into a temporary staging table, then set-based SQL
+per chunk — never a query per row.
+
+Per chunk, in one transaction with the tenant bound (row-level security applies to every
+statement; the temporary table is the session's own):
+
+1. ``COPY`` the rows into ``kontor_import_stage``;
+2. drop suppressed (erased) addresses: one anti-join against ``crm_suppression`` on
+   ``sha256(lower(email))``;
+3. match existing contacts: on ``email_key`` (``lower(email)``, "C" collation, indexed — an
+   equality that stays an index condition under row-level security), then for the rest on the
+   secondary key (phone or a custom field) if the job has one;
+4. companies by name (case-insensitive): find, else create — serialised per tenant with an
+   advisory lock so two imports never create the same company twice;
+5. ``UPDATE … FROM`` staging for matched contacts — only rows whose values change, and empty
+   cells never overwrite — writing the field history (``crm_fieldchange``, source ``import``)
+   in the same statement;
+6. ``INSERT … SELECT`` for new contacts (ids drawn from the contact sequence beforehand, so
+   links can be written without a round trip);
+7. primary company links and tags (``ON CONFLICT DO NOTHING``);
+8. the job's progress counters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models, transaction
+
+from crm.imports.fields import CUSTOM_PREFIX
+from crm.models import (
+    Company,
+    Contact,
+    ContactCompany,
+    ContactTag,
+    FieldChange,
+    ImportJob,
+    Suppression,
+    Tag,
+)
+
+STAGE = "kontor_import_stage"
+STAGE_COLUMNS: list[tuple[str, str]] = [
+    ("row_no", "integer"),
+    ("email", "text"),
+    ("email_lower", "text"),
+    ("first_name", "text"),
+    ("last_name", "text"),
+    ("job_title", "text"),
+    ("phone", "text"),
+    ("mobile", "text"),
+    ("city", "text"),
+    ("country", "text"),
+    ("lifecycle_stage", "text"),
+    ("company_name", "text"),
+    ("tags", "text[]"),
+    ("custom", "jsonb"),
+    ("match_value", "text"),
+]
+# Contact columns an import may set, and the history's field names for them.
+PLAIN_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "job_title",
+    "city",
+    "country",
+    "lifecycle_stage",
+)
+
+
+@dataclass
+class ChunkResult:
+    last_row_index: int  # data rows of the file consumed so far (for progress)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
+
+
+def _insert_parts(
+    model: type[models.Model], provided: dict[str, str]
+) -> tuple[str, str, dict[str, Any]]:
+    """Column list, SELECT list and parameters for an INSERT into ``model``'s table: the
+    expressions in ``provided`` by column, every other column its Python default (the tables
+    have no database defaults)."""
+    columns: list[str] = []
+    values: list[str] = []
+    params: dict[str, Any] = {}
+    for model_field in model._meta.concrete_fields:
+        if getattr(model_field, "generated", False):
+            continue
+        column = model_field.column
+        columns.append(connection.ops.quote_name(column))
+        if column in provided:
+            values.append(provided[column])
+            continue
+        if model_field.primary_key:
+            columns.pop()
+            continue
+        name = f"default_{column}"
+        params[name] = model_field.get_db_prep_save(model_field.get_default(), connection)
+        values.append(f"%({name})s")
+    return ", ".join(columns), ", ".join(values), params
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+class ChunkLoader:
+    """Loads chunks of validated rows for one import job (build once, call ``load`` per chunk)."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: int,
+        job_id: int,
+        targets: Iterable[str],
+        match_key: str,
+        user_id: int | None,
+        check_suppressions: bool,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.job_id = job_id
+        self.targets = set(targets)
+        self.match_key = match_key
+        self.user_id = user_id
+        self.check_suppressions = check_suppressions and "email" in self.targets
+        self.plain = [name for name in PLAIN_FIELDS if name in self.targets]
+        self.custom_keys = sorted(
+            t[len(CUSTOM_PREFIX) :] for t in self.targets if t.startswith(CUSTOM_PREFIX)
+        )
+        self.has_company = "company" in self.targets
+        self.has_tags = "tags" in self.targets
+        self.secondary = match_key if match_key != "email" else ""
+        self.params_base = {"tenant": tenant_id, "user": user_id}
+        self._build_sql()
+
+    # --- SQL, built once per job ------------------------------------------------------------
+
+    def _build_sql(self) -> None:
+        contact = _table(Contact)
+        self.create_stage_sql = (
+            f"DROP TABLE IF EXISTS pg_temp.{STAGE}; CREATE TEMP TABLE {STAGE} ("
+            + ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
+            + ", contact_id bigint, is_new boolean NOT NULL DEFAULT false, company_id bigint"
+            # The same expressions as Contact.email_key and Company.name_key ("C" collation):
+            # equality on them is leakproof, so the key indexes work under row-level security.
+            + ', email_key text COLLATE "C" GENERATED ALWAYS AS (lower(email)) STORED'
+            + ', company_key text COLLATE "C" GENERATED ALWAYS AS (lower(company_name)) STORED'
+            + ', match_key text COLLATE "C" GENERATED ALWAYS AS (match_value) STORED'
+            + ") ON COMMIT DROP"
+        )
+        self.copy_sql = f"COPY {STAGE} ({', '.join(n for n, _k in STAGE_COLUMNS)}) FROM STDIN"
+
+        self.suppress_sql = f"""
+            DELETE FROM {STAGE} s USING {_table(Suppression)} x
+            WHERE x.tenant_id = %(tenant)s AND s.email_lower <> ''
+              AND x.email_sha256 = encode(sha256(convert_to(s.email_lower, 'UTF8')), 'hex')
+            RETURNING s.row_no"""
+
+        # Matching looks the chunk's keys up with ``key = ANY(%(keys)s)`` — the keys fetched from
+        # the staging table first, so the planner sees the real array: an index scan on
+        # (tenant_id, key) when the tenant is big, one pass over the tenant's rows when its
+        # statistics say it is small (they lag behind during a big first import). Never a probe
+        # per row that could turn into a scan per row under stale statistics.
+        active = "c.deleted_at IS NULL AND c.erased_at IS NULL AND c.merged_into_id IS NULL"
+        self.match_email_sql = f"""
+            UPDATE {STAGE} s SET contact_id = m.id FROM (
+                SELECT DISTINCT ON (c.email_key) c.email_key AS key, c.id
+                FROM {contact} c
+                WHERE c.tenant_id = %(tenant)s AND c.email_key = ANY(%(keys)s::text[]) AND {active}
+                ORDER BY c.email_key, c.id
+            ) m WHERE s.email_key = m.key"""
+        self.stage_email_keys_sql = (
+            f"SELECT array_agg(email_key) FROM {STAGE} WHERE email_key <> ''"
+        )
+
+        self.match_secondary_sql = ""
+        if self.secondary == "phone":
+            # The contact's phone field (indexed as ``phone COLLATE "C"``).
+            self.match_secondary_sql = f"""
+                UPDATE {STAGE} s SET contact_id = m.id FROM (
+                    SELECT DISTINCT ON (c.phone COLLATE "C") c.phone COLLATE "C" AS key, c.id
+                    FROM {contact} c
+                    WHERE c.tenant_id = %(tenant)s AND c.phone COLLATE "C" = ANY(%(keys)s::text[])
+                      AND {active}
+                    ORDER BY c.phone COLLATE "C", c.id
+                ) m WHERE s.contact_id IS NULL AND s.match_key = m.key"""
+            self.stage_secondary_keys_sql = (
+                f"SELECT array_agg(match_key) FROM {STAGE} "
+                "WHERE contact_id IS NULL AND match_key <> ''"
+            )
+        elif self.secondary.startswith(CUSTOM_PREFIX):
+            # jsonb operators are not leakproof, so no index can serve this under row-level
+            # security: one hash join over the tenant's contacts per chunk.
+            self.params_base["custom_key"] = self.secondary[len(CUSTOM_PREFIX) :]
+            self.match_secondary_sql = f"""
+                UPDATE {STAGE} s SET contact_id = m.id FROM (
+                    SELECT DISTINCT ON (c.custom ->> %(custom_key)s)
+                           c.custom ->> %(custom_key)s AS key, c.id
+                    FROM {contact} c
+                    WHERE c.tenant_id = %(tenant)s AND {active}
+                      AND c.custom ->> %(custom_key)s IN (
+                          SELECT match_value FROM {STAGE}
+                          WHERE contact_id IS NULL AND match_value <> '')
+                    ORDER BY c.custom ->> %(custom_key)s, c.id
+                ) m WHERE s.contact_id IS NULL AND s.match_value = m.key"""
+        # Two rows of the file resolving to one contact (one by email, one by phone): the
+        # first one wins, the other is reported.
+        self.same_contact_sql = f"""
+            DELETE FROM {STAGE} s USING {STAGE} f
+            WHERE s.contact_id = f.contact_id AND s.row_no > f.row_no
+            RETURNING s.row_no, f.row_no"""
+        self.nameless_sql = f"""
+            DELETE FROM {STAGE} s
+            WHERE s.contact_id IS NULL AND s.email = '' AND s.first_name = '' AND s.last_name = ''
+            RETURNING s.row_no"""
+        self.stage_index_sql = f"CREATE INDEX ON {STAGE} (contact_id); ANALYZE {STAGE}"
+        self.matched_ids_sql = (
+            f"SELECT array_agg(contact_id) FROM {STAGE} WHERE NOT is_new AND contact_id IS NOT NULL"
+        )
+        self.new_ids_sql = f"""
+            UPDATE {STAGE} SET is_new = true,
+                contact_id = nextval(pg_get_serial_sequence('{Contact._meta.db_table}', 'id'))
+            WHERE contact_id IS NULL"""
+
+        company = _table(Company)
+        self.company_lock_sql = "SELECT pg_advisory_xact_lock(%(tenant)s, 4242)"
+        self.company_match_sql = f"""
+            UPDATE {STAGE} s SET company_id = m.id FROM (
+                SELECT DISTINCT ON (c.name_key) c.name_key AS key, c.id
+                FROM {company} c
+                WHERE c.tenant_id = %(tenant)s AND c.name_key = ANY(%(keys)s::text[])
+                  AND c.deleted_at IS NULL
+                ORDER BY c.name_key, c.id
+            ) m WHERE s.company_key = m.key"""
+        self.stage_company_keys_sql = (
+            f"SELECT array_agg(DISTINCT company_key) FROM {STAGE} WHERE company_key <> ''"
+        )
+        cols, vals, params = _insert_parts(
+            Company,
+            {
+                "tenant_id": "%(tenant)s",
+                "name": "n.company_name",
+                "owner_id": "%(user)s",
+                "created_by_id": "%(user)s",
+                "created_at": "now()",
+                "updated_at": "now()",
+            },
+        )
+        self.params_base.update(params)
+        self.company_create_sql = f"""
+            WITH names AS (
+                SELECT DISTINCT ON (company_key) company_name
+                FROM {STAGE} WHERE company_key <> '' AND company_id IS NULL
+                ORDER BY company_key, row_no
+            ), created AS (
+                INSERT INTO {company} ({cols}) SELECT {vals} FROM names n RETURNING id, name_key
+            )
+            UPDATE {STAGE} s SET company_id = created.id FROM created
+            WHERE s.company_id IS NULL AND s.company_key <> '' AND s.company_key = created.name_key"""
+
+        has_updates = bool(self.plain or self.custom_keys or self.has_company)
+        self.update_sql = self._update_sql() if has_updates else ""
+
+        provided = {
+            "id": "s.contact_id",
+            "tenant_id": "%(tenant)s",
+            "owner_id": "%(user)s",
+            "created_by_id": "%(user)s",
+            "created_at": "now()",
+            "updated_at": "now()",
+            "custom": "s.custom",
+        }
+        for name in PLAIN_FIELDS:
+            provided[name] = f"s.{name}"
+        provided["lifecycle_stage"] = "COALESCE(NULLIF(s.lifecycle_stage, ''), %(default_stage)s)"
+        self.params_base["default_stage"] = Contact._meta.get_field("lifecycle_stage").get_default()
+        if self.has_company:
+            provided["company_id"] = "s.company_id"
+        cols, vals, params = _insert_parts(Contact, provided)
+        self.params_base.update(params)
+        self.insert_sql = f"""
+            INSERT INTO {contact} ({cols})
+            SELECT {vals} FROM {STAGE} s WHERE s.is_new ORDER BY s.row_no"""
+
+        link = _table(ContactCompany)
+        cols, vals, params = _insert_parts(
+            ContactCompany,
+            {
+                "tenant_id": "%(tenant)s",
+                "contact_id": "s.contact_id",
+                "company_id": "s.company_id",
+                "is_primary": "true",
+            },
+        )
+        self.params_base.update({f"link_{k}": v for k, v in params.items()})
+        vals = vals.replace("%(default_", "%(link_default_")
+        self.link_sql = f"""
+            WITH demoted AS (
+                UPDATE {link} l SET is_primary = false FROM {STAGE} s
+                WHERE l.tenant_id = %(tenant)s AND l.contact_id = ANY(%(ids)s::bigint[])
+                  AND l.contact_id = s.contact_id
+                  AND s.company_id IS NOT NULL AND l.company_id <> s.company_id AND l.is_primary
+            )
+            INSERT INTO {link} ({cols})
+            SELECT {vals} FROM {STAGE} s WHERE s.company_id IS NOT NULL
+            ON CONFLICT (contact_id, company_id) DO UPDATE SET is_primary = true
+            WHERE NOT {link}.is_primary"""
+
+        tag = _table(Tag)
+        cols, vals, params = _insert_parts(Tag, {"tenant_id": "%(tenant)s", "name": "t.name"})
+        self.params_base.update({f"tag_{k}": v for k, v in params.items()})
+        vals = vals.replace("%(default_", "%(tag_default_")
+        self.tag_create_sql = f"""
+            INSERT INTO {tag} ({cols})
+            SELECT {vals} FROM (
+                SELECT DISTINCT ON (lower(t.tag_name)) t.tag_name AS name
+                FROM {STAGE} s CROSS JOIN LATERAL unnest(s.tags) AS t(tag_name)
+                ORDER BY lower(t.tag_name), t.tag_name
+            ) t
+            ON CONFLICT DO NOTHING"""
+        contact_tag = _table(ContactTag)
+        cols, vals, params = _insert_parts(
+            ContactTag,
+            {"tenant_id": "%(tenant)s", "contact_id": "s.contact_id", "tag_id": "g.id"},
+        )
+        self.tag_link_sql = f"""
+            INSERT INTO {contact_tag} ({cols})
+            SELECT DISTINCT ON (s.contact_id, g.id) {vals}
+            FROM {STAGE} s CROSS JOIN LATERAL unnest(s.tags) AS t(tag_name)
+            JOIN {tag} g ON g.tenant_id = %(tenant)s AND lower(g.name) = lower(t.tag_name)
+            ON CONFLICT DO NOTHING"""
+
+        self.progress_sql = f"""
+            UPDATE {_table(ImportJob)} SET processed_rows = %(processed)s,
+                created_count = created_count + %(created)s,
+                updated_count = updated_count + %(updated)s,
+                unchanged_count = unchanged_count + %(unchanged)s,
+                rejected_count = rejected_count + %(rejected)s
+            WHERE id = %(job)s AND tenant_id = %(tenant)s"""
+
+    def _update_sql(self) -> str:
+        contact = _table(Contact)
+        new_values: list[tuple[str, str]] = []  # (column, expression)
+        for name in self.plain:
+            new_values.append((name, f"COALESCE(NULLIF(s.{name}, ''), c.{name})"))
+        if self.has_company:
+            new_values.append(("company_id", "COALESCE(s.company_id, c.company_id)"))
+        if self.custom_keys:
+            new_values.append(("custom", "c.custom || s.custom"))
+        columns = [column for column, _e in new_values]
+        old_list = ", ".join(f"c.{column}" for column in columns)
+        new_list = ", ".join(expression for _c, expression in new_values)
+        assignments = ", ".join(f"{column} = {expression}" for column, expression in new_values)
+
+        # History rows: one per changed field, text values as crm.history stores them.
+        history_values: list[str] = []
+        for name in self.plain:
+            history_values.append(f"('{name}', o.{name}::text, u.{name}::text)")
+        if self.has_company:
+            history_values.append(
+                "('company', oc.name || ' (#' || oc.id || ')', nc.name || ' (#' || nc.id || ')')"
+            )
+        for index, key in enumerate(self.custom_keys):
+            self.params_base[f"ckey{index}"] = key
+            self.params_base[f"cfield{index}"] = f"custom.{key}"
+            history_values.append(
+                f"(%(cfield{index})s, o.custom ->> %(ckey{index})s, u.custom ->> %(ckey{index})s)"
+            )
+        company_joins = ""
+        if self.has_company:
+            company = _table(Company)
+            company_joins = (
+                f" LEFT JOIN {company} oc ON oc.id = o.company_id"
+                f" LEFT JOIN {company} nc ON nc.id = u.company_id"
+            )
+        cols, vals, params = _insert_parts(
+            FieldChange,
+            {
+                "tenant_id": "%(tenant)s",
+                "entity": "'contact'",
+                "object_id": "u.id",
+                "field": "v.field",
+                "old_value": "COALESCE(v.old, '')",
+                "new_value": "COALESCE(v.new, '')",
+                "source": f"'{FieldChange.Source.IMPORT}'",
+                "actor_id": "%(user)s",
+                "changed_at": "now()",
+            },
+        )
+        self.params_base.update({f"hist_{k}": v for k, v in params.items()})
+        vals = vals.replace("%(default_", "%(hist_default_")
+        return f"""
+            WITH old AS (
+                SELECT c.id, {old_list} FROM {contact} c
+                WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s::bigint[])
+            ), u AS (
+                UPDATE {contact} c SET {assignments}, updated_at = now()
+                FROM {STAGE} s
+                WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s::bigint[])
+                  AND s.contact_id = c.id
+                  AND ({old_list}) IS DISTINCT FROM ({new_list})
+                RETURNING c.id, {", ".join(f"c.{column}" for column in columns)}
+            ), history AS (
+                INSERT INTO {_table(FieldChange)} ({cols})
+                SELECT {vals}
+                FROM u JOIN old o ON o.id = u.id{company_joins}
+                CROSS JOIN LATERAL (VALUES {", ".join(history_values)}) AS v(field, old, new)
+                WHERE v.old IS DISTINCT FROM v.new
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM history)"""
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def load(
+        self, rows: list[tuple[Any, ...]], *, processed: int, rejected_before: int = 0
+    ) -> ChunkResult:
+        """Write one chunk (rows start with their row number) and the job's progress in one
+        transaction. ``rejected_before``: rows of this chunk already rejected by validation."""
+        result = ChunkResult(last_row_index=processed)
+        params = dict(self.params_base)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A statement through Django first: the backend binds the tenant for the transaction.
+            cursor.execute("SELECT set_config('kontor.tenant_id', %s, true)", [str(self.tenant_id)])
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            if rows:
+                self._load_rows(cursor, rows, params, result)
+            cursor.execute(
+                self.progress_sql,
+                {
+                    "processed": processed,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "rejected": len(result.rejected) + rejected_before,
+                    "job": self.job_id,
+                    "tenant": self.tenant_id,
+                },
+            )
+        return result
+
+    @staticmethod
+    def _match(cursor: Any, keys_sql: str, match_sql: str, params: dict[str, Any]) -> None:
+        cursor.execute(keys_sql)
+        keys = cursor.fetchone()[0]
+        if keys:
+            cursor.execute(match_sql, {**params, "keys": keys})
+
+    def _load_rows(
+        self, cursor: Any, rows: list[tuple[Any, ...]], params: dict[str, Any], result: ChunkResult
+    ) -> None:
+        cursor.execute(self.create_stage_sql)
+        with cursor.cursor.copy(self.copy_sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        if self.check_suppressions:
+            cursor.execute(self.suppress_sql, params)
+            for (row_no,) in cursor.fetchall():
+                result.rejected.append((row_no, "suppressed"))
+        self._match(cursor, self.stage_email_keys_sql, self.match_email_sql, params)
+        if self.secondary == "phone":
+            self._match(cursor, self.stage_secondary_keys_sql, self.match_secondary_sql, params)
+        elif self.match_secondary_sql:
+            cursor.execute(self.match_secondary_sql, params)
+        if self.match_secondary_sql:
+            cursor.execute(self.same_contact_sql)
+            for row_no, first in cursor.fetchall():
+                result.rejected.append((row_no, f"same_contact:{first}"))
+            cursor.execute(self.nameless_sql)
+            for (row_no,) in cursor.fetchall():
+                result.rejected.append((row_no, "nameless"))
+        cursor.execute(self.new_ids_sql)
+        result.created = cursor.rowcount
+        matched = len(rows) - len(result.rejected) - result.created
+        # The matched contacts' ids as an array: statements on the big tables select by
+        # ``id = ANY(…)`` and join the (indexed, analysed) staging table on it, so a plan can at
+        # worst read the tenant's rows once — never once per staged row.
+        cursor.execute(self.stage_index_sql)
+        ids: list[int] = []
+        if matched:
+            cursor.execute(self.matched_ids_sql)
+            ids = cursor.fetchone()[0] or []
+        params = {**params, "ids": ids}
+        if self.has_company:
+            cursor.execute(self.company_lock_sql, params)
+            self._match(cursor, self.stage_company_keys_sql, self.company_match_sql, params)
+            cursor.execute(self.company_create_sql, params)
+        if self.update_sql and matched:
+            cursor.execute(self.update_sql, params)
+            result.updated = cursor.fetchone()[0]
+        result.unchanged = matched - result.updated
+        if result.created:
+            cursor.execute(self.insert_sql, params)
+        if self.has_company:
+            cursor.execute(self.link_sql, params)
+        if self.has_tags:
+            cursor.execute(self.tag_create_sql, params)
+            cursor.execute(self.tag_link_sql, params)
