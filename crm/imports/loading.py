@@ -61,6 +61,9 @@ STAGE_COLUMNS: list[tuple[str, str]] = [
     ("custom", "jsonb"),
     ("match_value", "text"),
 ]
+# Positions in a staged row (the tuple follows STAGE_COLUMNS, row_no first).
+COMPANY = [name for name, _kind in STAGE_COLUMNS].index("company_name")
+TAGS = [name for name, _kind in STAGE_COLUMNS].index("tags")
 # Contact columns an import may set, and the history's field names for them.
 PLAIN_FIELDS = (
     "first_name",
@@ -223,7 +226,6 @@ class ChunkLoader:
             DELETE FROM {STAGE} s
             WHERE s.contact_id IS NULL AND s.email = '' AND s.first_name = '' AND s.last_name = ''
             RETURNING s.row_no"""
-        self.stage_index_sql = f"CREATE INDEX ON {STAGE} (contact_id); ANALYZE {STAGE}"
         self.matched_ids_sql = (
             f"SELECT array_agg(contact_id) FROM {STAGE} WHERE NOT is_new AND contact_id IS NOT NULL"
         )
@@ -257,16 +259,25 @@ class ChunkLoader:
             },
         )
         self.params_base.update(params)
+        # Companies (and tags) a chunk needs are created beforehand in a short transaction of
+        # their own, serialised per tenant: parallel chunks and imports never create the same
+        # company twice, and nobody waits for a whole chunk to commit.
+        self.company_keys_sql = (
+            'SELECT array_agg(DISTINCT lower(n) COLLATE "C") FROM unnest(%(names)s::text[]) AS n'
+        )
         self.company_create_sql = f"""
             WITH names AS (
-                SELECT DISTINCT ON (company_key) company_name
-                FROM {STAGE} WHERE company_key <> '' AND company_id IS NULL
-                ORDER BY company_key, row_no
-            ), created AS (
-                INSERT INTO {company} ({cols}) SELECT {vals} FROM names n RETURNING id, name_key
+                SELECT DISTINCT ON (lower(u.n) COLLATE "C") u.n AS company_name,
+                       lower(u.n) COLLATE "C" AS key
+                FROM unnest(%(names)s::text[]) WITH ORDINALITY AS u(n, i)
+                ORDER BY lower(u.n) COLLATE "C", u.i
+            ), existing AS (
+                SELECT c.name_key AS key FROM {company} c
+                WHERE c.tenant_id = %(tenant)s AND c.deleted_at IS NULL
+                  AND c.name_key = ANY(%(keys)s::text[])
             )
-            UPDATE {STAGE} s SET company_id = created.id FROM created
-            WHERE s.company_id IS NULL AND s.company_key <> '' AND s.company_key = created.name_key"""
+            INSERT INTO {company} ({cols})
+            SELECT {vals} FROM names n WHERE n.key NOT IN (SELECT key FROM existing)"""
 
         has_updates = bool(self.plain or self.custom_keys or self.has_company)
         self.update_sql = self._update_sql() if has_updates else ""
@@ -323,9 +334,9 @@ class ChunkLoader:
         self.tag_create_sql = f"""
             INSERT INTO {tag} ({cols})
             SELECT {vals} FROM (
-                SELECT DISTINCT ON (lower(t.tag_name)) t.tag_name AS name
-                FROM {STAGE} s CROSS JOIN LATERAL unnest(s.tags) AS t(tag_name)
-                ORDER BY lower(t.tag_name), t.tag_name
+                SELECT DISTINCT ON (lower(u.n)) u.n AS name
+                FROM unnest(%(tag_names)s::text[]) WITH ORDINALITY AS u(n, i)
+                ORDER BY lower(u.n), u.i
             ) t
             ON CONFLICT DO NOTHING"""
         contact_tag = _table(ContactTag)
@@ -341,7 +352,7 @@ class ChunkLoader:
             ON CONFLICT DO NOTHING"""
 
         self.progress_sql = f"""
-            UPDATE {_table(ImportJob)} SET processed_rows = %(processed)s,
+            UPDATE {_table(ImportJob)} SET processed_rows = GREATEST(processed_rows, %(processed)s),
                 created_count = created_count + %(created)s,
                 updated_count = updated_count + %(updated)s,
                 unchanged_count = unchanged_count + %(unchanged)s,
@@ -429,10 +440,10 @@ class ChunkLoader:
         transaction. ``rejected_before``: rows of this chunk already rejected by validation."""
         result = ChunkResult(last_row_index=processed)
         params = dict(self.params_base)
+        if rows and (self.has_company or self.has_tags):
+            self._ensure_references(rows, params)
         with transaction.atomic(), connection.cursor() as cursor:
-            # A statement through Django first: the backend binds the tenant for the transaction.
-            cursor.execute("SELECT set_config('kontor.tenant_id', %s, true)", [str(self.tenant_id)])
-            cursor.execute("SET LOCAL synchronous_commit = off")
+            self._begin(cursor)
             if rows:
                 self._load_rows(cursor, rows, params, result)
             cursor.execute(
@@ -448,6 +459,37 @@ class ChunkLoader:
                 },
             )
         return result
+
+    def _begin(self, cursor: Any) -> None:
+        # A statement through Django first: the backend binds the tenant for the transaction.
+        cursor.execute("SELECT set_config('kontor.tenant_id', %s, true)", [str(self.tenant_id)])
+        # A lost last chunk after a crash is harmless: the job is re-run and rows match.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        # Hash joins between the staging table and the big tables: statistics of a tenant
+        # that is being filled lag behind, and a nested loop planned on "this tenant has five
+        # contacts" reads the tenant's rows once per staged row.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+
+    def _ensure_references(self, rows: list[tuple[Any, ...]], params: dict[str, Any]) -> None:
+        """Create the companies and tags the chunk names that do not exist yet (committed
+        before the chunk: harmless if the chunk then fails, the retry needs them too)."""
+        companies = (
+            sorted({row[COMPANY] for row in rows if row[COMPANY]}) if self.has_company else []
+        )
+        tags = sorted({t for row in rows for t in row[TAGS]}) if self.has_tags else []
+        if not companies and not tags:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._begin(cursor)
+            cursor.execute(self.company_lock_sql, params)
+            if companies:
+                cursor.execute(self.company_keys_sql, {"names": companies})
+                keys = cursor.fetchone()[0]
+                cursor.execute(
+                    self.company_create_sql, {**params, "names": companies, "keys": keys}
+                )
+            if tags:
+                cursor.execute(self.tag_create_sql, {**params, "tag_names": tags})
 
     @staticmethod
     def _match(cursor: Any, keys_sql: str, match_sql: str, params: dict[str, Any]) -> None:
@@ -482,19 +524,16 @@ class ChunkLoader:
         cursor.execute(self.new_ids_sql)
         result.created = cursor.rowcount
         matched = len(rows) - len(result.rejected) - result.created
+        if self.has_company:
+            self._match(cursor, self.stage_company_keys_sql, self.company_match_sql, params)
         # The matched contacts' ids as an array: statements on the big tables select by
-        # ``id = ANY(…)`` and join the (indexed, analysed) staging table on it, so a plan can at
-        # worst read the tenant's rows once — never once per staged row.
-        cursor.execute(self.stage_index_sql)
+        # ``id = ANY(…)`` and hash-join the staging table, so a plan reads at most the tenant's
+        # rows once per chunk, however stale the statistics.
         ids: list[int] = []
         if matched:
             cursor.execute(self.matched_ids_sql)
             ids = cursor.fetchone()[0] or []
         params = {**params, "ids": ids}
-        if self.has_company:
-            cursor.execute(self.company_lock_sql, params)
-            self._match(cursor, self.stage_company_keys_sql, self.company_match_sql, params)
-            cursor.execute(self.company_create_sql, params)
         if self.update_sql and matched:
             cursor.execute(self.update_sql, params)
             result.updated = cursor.fetchone()[0]
@@ -504,5 +543,4 @@ class ChunkLoader:
         if self.has_company:
             cursor.execute(self.link_sql, params)
         if self.has_tags:
-            cursor.execute(self.tag_create_sql, params)
             cursor.execute(self.tag_link_sql, params)

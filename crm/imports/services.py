@@ -12,8 +12,12 @@ The upload is checked completely before anything is stored in the database (size
 encoding, header, ragged rows, row count): a bad file writes nothing. The job then streams the
 file once, validates each row in Python, and hands chunks of ``IMPORT_CHUNK_ROWS`` rows to
 ``crm.imports.loading.ChunkLoader`` (COPY into staging + set-based SQL), committing the job's
-progress with every chunk. Outside a test transaction the database work runs in a second
-thread, so parsing the next chunk overlaps with PostgreSQL writing the last one.
+progress with every chunk. Outside a test transaction the database work runs in
+``IMPORT_WRITERS`` threads (default 2, each with its own connection), so parsing overlaps with
+PostgreSQL writing and two chunks load at once.
+
+Settings: ``IMPORT_MAX_UPLOAD_BYTES`` (150 MB), ``IMPORT_MAX_ROWS`` (1,000,000),
+``IMPORT_CHUNK_ROWS`` (10,000), ``IMPORT_WRITERS`` (2).
 
 Re-running a file never creates duplicates: rows match existing contacts by email
 (case-insensitive), else by the job's secondary key (phone or a custom field).
@@ -309,20 +313,27 @@ class _Chunk:
 
 
 class _Pipeline:
-    """Runs ``ChunkLoader.load`` inline, or in one worker thread with its own connection."""
+    """Runs ``ChunkLoader.load`` inline, or in ``writers`` threads, each with its own database
+    connection, so parsing overlaps with loading and chunks load in parallel."""
 
     def __init__(
-        self, loader: ChunkLoader, on_result: Callable[[_Chunk, ChunkResult], None], threaded: bool
+        self,
+        loader: ChunkLoader,
+        on_result: Callable[[_Chunk, ChunkResult], None],
+        writers: int,
     ) -> None:
         self.loader = loader
         self.on_result = on_result
-        self.threaded = threaded
+        self.writers = writers
         self.errors: list[BaseException] = []
-        if threaded:
-            self.queue: queue.Queue[_Chunk | None] = queue.Queue(maxsize=2)
-            context = contextvars.copy_context()
-            self.thread = threading.Thread(target=context.run, args=(self._work,), daemon=True)
-            self.thread.start()
+        self.threads: list[threading.Thread] = []
+        if writers:
+            self.queue: queue.Queue[_Chunk | None] = queue.Queue(maxsize=writers + 1)
+            for _ in range(writers):
+                context = contextvars.copy_context()
+                thread = threading.Thread(target=context.run, args=(self._work,), daemon=True)
+                thread.start()
+                self.threads.append(thread)
 
     def _load(self, chunk: _Chunk) -> None:
         result = self.loader.load(
@@ -340,13 +351,13 @@ class _Pipeline:
                     self._load(chunk)
         except BaseException as error:
             self.errors.append(error)
-            while self.queue.get() is not None:  # let the producer finish putting
+            while self.queue.get() is not None:  # keep draining until told to stop
                 pass
         finally:
             connections.close_all()
 
     def put(self, chunk: _Chunk) -> None:
-        if not self.threaded:
+        if not self.writers:
             self._load(chunk)
             return
         if self.errors:
@@ -354,11 +365,12 @@ class _Pipeline:
         self.queue.put(chunk)
 
     def finish(self) -> None:
-        if self.threaded:
+        for _thread in self.threads:
             self.queue.put(None)
-            self.thread.join()
-            if self.errors:
-                raise self.errors[0]
+        for thread in self.threads:
+            thread.join()
+        if self.errors:
+            raise self.errors[0]
 
 
 def _raw_key_columns(job: ImportJob, validator: RowValidator) -> tuple[int | None, int | None]:
@@ -397,8 +409,12 @@ def _last_rows(job: ImportJob, validator: RowValidator) -> dict[str, int]:
     return last
 
 
-def _use_thread() -> bool:
-    return bool(getattr(settings, "IMPORT_THREADED", True)) and not connection.in_atomic_block
+def _writers() -> int:
+    """Loader threads: ``IMPORT_WRITERS`` (default 2), none inside a transaction (tests), whose
+    uncommitted rows other connections could not see."""
+    if connection.in_atomic_block:
+        return 0
+    return max(0, int(getattr(settings, "IMPORT_WRITERS", 2)))
 
 
 def import_run(*, job_id: int) -> ImportJob:
@@ -482,7 +498,7 @@ def _stream(
         for row_number, code in result.rejected:
             rejects.add(row_number, chunk.cells[row_number], _db_reject_reason(code))
 
-    pipeline = _Pipeline(loader, on_result, threaded=_use_thread())
+    pipeline = _Pipeline(loader, on_result, writers=_writers())
     rows: list[tuple[Any, ...]] = []
     cells_by_row: dict[int, list[str]] = {}
     rejected = 0

@@ -518,7 +518,8 @@ class Command(BaseCommand):
                 column_list = ", ".join(columns)
                 quoted = connection.ops.quote_name(table)
                 cursor.execute(
-                    f"CREATE TEMP TABLE gen_stage ON COMMIT DROP AS "  # noqa: S608
+                    "DROP TABLE IF EXISTS pg_temp.gen_stage; "  # noqa: S608 (quoted names)
+                    f"CREATE TEMP TABLE gen_stage ON COMMIT DROP AS "
                     f"SELECT {column_list} FROM {quoted} WITH NO DATA"
                 )
                 with cursor.cursor.copy(f"COPY gen_stage ({column_list}) FROM STDIN") as copy:
