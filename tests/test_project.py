@@ -202,3 +202,14 @@ def test_seed_demo_is_idempotent_and_prints_the_logins() -> None:
     assert "created" in first.getvalue()
     assert "nothing to do" in second.getvalue()
     assert "rep@globex.example" in second.getvalue() and "kontor-demo" in second.getvalue()
+
+
+def test_every_beat_entry_names_a_registered_task() -> None:
+    """A typo in CELERY_BEAT_SCHEDULE would only show as a worker error at night."""
+    from django.conf import settings
+
+    from crm.celery import app
+
+    app.loader.import_default_modules()
+    names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert names and names <= set(app.tasks), names - set(app.tasks)

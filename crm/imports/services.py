@@ -577,3 +577,44 @@ __all__ = [
     "rejects_iter",
     "remembered_mapping",
 ]
+
+
+# --- housekeeping ---------------------------------------------------------------------------------
+
+UPLOAD_KEEP_DAYS = 7
+REJECTS_KEEP_DAYS = 30
+
+
+def import_purge_files(*, now: Any = None) -> int:
+    """Delete files that hold personal data longer than needed, in the bound tenant: uploads of
+    jobs never started (after ``UPLOAD_KEEP_DAYS``; the job is marked failed) and rejected-row
+    files (after ``REJECTS_KEEP_DAYS``). Returns the number of files deleted."""
+    import datetime
+
+    now = now or timezone.now()
+    deleted = 0
+    stale = ImportJob.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=UPLOAD_KEEP_DAYS),
+        status__in=[
+            ImportJob.Status.UPLOADED,
+            ImportJob.Status.MAPPED,
+            ImportJob.Status.FAILED,
+        ],
+    ).exclude(stored_path="")
+    for job in stale:
+        default_storage.delete(job.stored_path)
+        deleted += 1
+    stale.update(
+        stored_path="",
+        status=ImportJob.Status.FAILED,
+        error=_("The uploaded file was deleted after %(days)s days without being imported.")
+        % {"days": UPLOAD_KEEP_DAYS},
+    )
+    old_rejects = ImportJob.objects.filter(
+        finished_at__lt=now - datetime.timedelta(days=REJECTS_KEEP_DAYS)
+    ).exclude(rejects_path="")
+    for job in old_rejects:
+        default_storage.delete(job.rejects_path)
+        deleted += 1
+    old_rejects.update(rejects_path="")
+    return deleted

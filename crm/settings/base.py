@@ -129,6 +129,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "crm-task-reminders": {"task": "crm.tasks.dispatch_task_reminders", "schedule": 60.0},
     "crm-purge-trash": {"task": "crm.tasks.purge_deleted_records", "schedule": 24 * 60 * 60.0},
+    "crm-purge-import-files": {
+        "task": "crm.imports.purge_import_files",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------

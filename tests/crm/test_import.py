@@ -565,3 +565,35 @@ def test_service_rejects_oversized_upload_without_storing(
             tenant=tenant_a, actor=admin_a, upload=SimpleUploadedFile("x.csv", b"email\na@b.test\n")
         )
     _nothing_written(tenant_a, media)
+
+
+def test_stale_uploads_and_old_rejects_are_purged(
+    tenant_a, tenant_b, admin_a, media, django_capture_on_commit_callbacks
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from crm.imports.tasks import purge_import_files
+
+    client = client_for(admin_a)
+    done = run_import(
+        client, tenant_a, csv_bytes([["email"], ["bad"], ["ok@example.test"]]),
+        django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    upload(client, tenant_a, csv_bytes([["email"], ["later@example.test"]]))
+    waiting = the_job(tenant_a)
+    assert waiting.stored_path and done.rejects_path
+    with tenant_context(tenant_a):
+        ImportJob.objects.filter(pk=waiting.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=8)
+        )
+        ImportJob.objects.filter(pk=done.pk).update(
+            finished_at=timezone.now() - datetime.timedelta(days=31)
+        )
+    assert purge_import_files() == 2
+    refresh(waiting)
+    refresh(done)
+    assert waiting.status == ImportJob.Status.FAILED and waiting.stored_path == ""
+    assert done.rejects_path == ""
+    assert [p for p in media.rglob("*") if p.is_file()] == []
