@@ -45,13 +45,16 @@ class TenantMiddleware:
         if slug is None:
             with tenant_context(None):
                 return self.get_response(request)
-        tenant = Tenant.objects.filter(slug=slug).first()
-        if tenant is not None and request.user.is_authenticated:
-            request.membership = (  # type: ignore[attr-defined]
-                Membership.objects.filter(tenant=tenant, user=request.user)
+        # A member's request needs one query for both; anyone else's one for the tenant.
+        membership = None
+        if request.user.is_authenticated:
+            membership = (
+                Membership.objects.filter(tenant__slug=slug, user=request.user)
                 .select_related("tenant")
                 .first()
             )
+        tenant = membership.tenant if membership else Tenant.objects.filter(slug=slug).first()
+        request.membership = membership  # type: ignore[attr-defined]
         request.tenant = tenant  # type: ignore[attr-defined]
         with tenant_context(tenant):
             return self.get_response(request)

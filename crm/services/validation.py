@@ -93,6 +93,7 @@ def normalize_phone(value: str, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=20_000)
 def format_phone(value: str) -> str:
     """An E.164 number for display, internationally formatted (``+49 30 1234567``)."""
     if not value:

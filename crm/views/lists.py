@@ -23,7 +23,7 @@ from crm.services.companies import company_bulk_action, company_restore
 from crm.services.contacts import contact_bulk_action, contact_restore
 from crm.services.custom_fields import definitions_for
 from crm.services.records import RESTORE_DAYS, restore_deadline, tenant_members
-from crm.services.validation import country_choices
+from crm.templatetags.crm_tags import person
 from crm.views.common import (
     PAGE_SIZE,
     bind,
@@ -35,6 +35,7 @@ from crm.views.common import (
     tredirect,
     turl,
 )
+from crm.views.rows import company_rows_html, contact_rows_html
 
 
 def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
@@ -62,17 +63,23 @@ def _list(request: HttpRequest, entity: str) -> HttpResponse:
     )
     for message in page.errors.values():
         messages.warning(request, message)
+    rows_html = (contact_rows_html if entity == Entity.CONTACT else company_rows_html)(
+        page.rows, tenant=tenant
+    )
     members = tenant_members(tenant)
+    tags = list(Tag.objects.order_by("name")[:500])
     base_query = query_without(request.GET, "cursor")
     context: dict[str, Any] = {
         "entity": entity,
         "page": page,
+        "rows_html": rows_html,
         "members": members,
-        "tags": Tag.objects.order_by("name")[:500],
+        "tags": tags,
+        "tag_choices": [(tag.pk, tag.name) for tag in tags],
+        "member_choices": [(member.pk, person(member)) for member in members],
         "definitions": definitions_for(tenant, entity),
         "saved_views": SavedView.objects.filter(user=request.user, entity=entity).order_by("name"),
         "stages": LifecycleStage.choices,
-        "countries": country_choices(),
         "sort_links": _sort_links(request, page.sort),
         "base_query": base_query,
         "next_query": query_without(request.GET, "cursor", cursor=page.next_cursor)

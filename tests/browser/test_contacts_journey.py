@@ -75,7 +75,7 @@ def test_contact_journey(live_server, page: Page, screenshot) -> None:
 
     # Tag from the list with a bulk action.
     page.goto(f"{base}/contacts/")
-    page.get_by_label(re.compile("Select Charles Babbage")).check()
+    page.get_by_label(re.compile("Select: Charles Babbage")).check()
     page.locator("#bulk-action").select_option("tag")
     page.locator("#bulk-tag").fill("engine")
     page.get_by_role("button", name="Apply").click()
