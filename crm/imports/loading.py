@@ -469,6 +469,9 @@ class ChunkLoader:
         # that is being filled lag behind, and a nested loop planned on "this tenant has five
         # contacts" reads the tenant's rows once per staged row.
         cursor.execute("SET LOCAL enable_nestloop = off")
+        # Disabling nested loops inflates plan costs past jit_above_cost, and LLVM compiling
+        # a chunk's statements (inlining + optimisation) takes seconds for millisecond work.
+        cursor.execute("SET LOCAL jit = off")
 
     def _ensure_references(self, rows: list[tuple[Any, ...]], params: dict[str, Any]) -> None:
         """Create the companies and tags the chunk names that do not exist yet (committed
