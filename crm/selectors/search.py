@@ -1,3 +1,5 @@
+# SQL here is assembled from column-name constants only; every value is a parameter.
+# ruff: noqa: S608
 """Global search over contacts (name, email, phone) and companies (name, domain).
 
 ::
@@ -19,11 +21,15 @@ already fetched — a scan of the tenant's whole table. Search therefore uses st
    other word must prefix one of them too (checked on the few rows found). A query that looks
    like a phone number matches phones by prefix (``00`` → ``+``; ``+4930…``).
 2. **Fuzzy** — when prefix matching finds fewer than ``limit`` rows, words of three or more
-   letters are compared with pg_trgm similarity against names that share their first two
-   letters (again an index range), best first: "Muellr" finds "Mueller"; a typo in the first
-   two letters is not caught (the price of staying on indexes).
+   letters are compared with pg_trgm similarity against the tenant's *distinct* first and last
+   names that start with the word's first two letters, or with the two letters that undo a
+   swap or an extra letter at the start ("Hguhes" → "hu…"). A skip scan over the key index
+   reads one entry per distinct name, so the cost follows the number of different names, not
+   of contacts. The contacts bearing the best names are then fetched by key equality and
+   ranked: "Muellr" finds "Mueller", "Simth" finds "Smith". A wrong first letter together
+   with a wrong second one is not caught (the price of staying on indexes).
 
-At most four queries, whatever the data size. Results exclude soft-deleted records.
+At most six queries, whatever the data size. Results exclude soft-deleted records.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Collate, Greatest
 
@@ -120,23 +127,91 @@ class SearchResults:
         return not self.contacts and not self.companies
 
 
-def _contact_fuzzy(tokens: list[str], limit: int, exclude: list[int]) -> list[Contact]:
-    candidates, similar = Q(), Q()
+# --- fuzzy contacts: similar *distinct names* first, then the contacts bearing them -----------
+
+# Below pg_trgm's default 0.3: a swap in a short name ("Wbeer" for "Weber") shares few
+# trigrams, and only a small set of distinct names is ranked by it.
+SIMILARITY = 0.2
+MAX_NAMES_PER_RANGE = 2_000  # distinct names read per prefix range (bounds the worst case)
+BEST_NAMES = 20  # most similar names kept per column
+FUZZY_CANDIDATES = 500  # contacts scored (the bearers of the best names, best names first)
+
+
+def fuzzy_prefixes(token: str) -> list[str]:
+    """Two-letter prefixes a misspelt word's real name may start with: its own, and the ones
+    that undo a swap of the first two letters ("Uhghes") or of the second and third, or an
+    extra second letter ("Hguhes", "Hxughes" → "hu")."""
+    candidates = [token[:2], token[1] + token[0]]
+    if len(token) > 2:
+        candidates.append(token[0] + token[2])
+    return list(dict.fromkeys(candidates))
+
+
+def _distinct_names_sql(column: str, ranges: int) -> str:
+    # A skip scan: one index probe per distinct name in each prefix range, so the cost follows
+    # the number of different names, not the number of contacts bearing them (a tenant with a
+    # million contacts has a few thousand distinct surnames).
+    parts = []
+    for i in range(ranges):
+        lo, hi = f"%(lo{i})s", f"%(hi{i})s"
+        parts.append(f"""(
+            WITH RECURSIVE names(k, n) AS (
+                (SELECT {column}, 1 FROM crm_contact
+                 WHERE tenant_id = %(tenant)s AND deleted_at IS NULL
+                   AND {column} >= {lo} AND {column} < {hi}
+                 ORDER BY {column} LIMIT 1)
+                UNION ALL
+                SELECT (SELECT c.{column} FROM crm_contact c
+                        WHERE c.tenant_id = %(tenant)s AND c.deleted_at IS NULL
+                          AND c.{column} > names.k AND c.{column} < {hi}
+                        ORDER BY c.{column} LIMIT 1), names.n + 1
+                FROM names WHERE names.k IS NOT NULL AND names.n < {MAX_NAMES_PER_RANGE}
+            ) SELECT k FROM names WHERE k IS NOT NULL)""")
+    return " UNION ".join(parts)
+
+
+def similar_names(column: str, tokens: list[str], tenant_id: int) -> list[str]:
+    """The tenant's distinct values of ``column`` (``last_name_key`` / ``first_name_key``) most
+    similar to any of ``tokens``, best first."""
+    prefixes = list(dict.fromkeys(p for token in tokens for p in fuzzy_prefixes(token)))
+    params: dict[str, Any] = {"tenant": tenant_id, "tokens": tokens, "threshold": SIMILARITY}
+    for i, prefix in enumerate(prefixes):
+        params[f"lo{i}"], params[f"hi{i}"] = prefix, prefix + TOP
+    sql = f"""
+        SELECT k FROM ({_distinct_names_sql(column, len(prefixes))}) AS found(k)
+        CROSS JOIN LATERAL (
+            SELECT max(similarity(found.k, t)) AS score FROM unnest(%(tokens)s::text[]) AS t
+        ) AS best
+        WHERE best.score >= %(threshold)s
+        ORDER BY best.score DESC, k LIMIT {BEST_NAMES}"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _contact_fuzzy(
+    tokens: list[str], limit: int, exclude: list[int], tenant_id: int
+) -> list[Contact]:
+    last_names = similar_names("last_name_key", tokens, tenant_id)
+    first_names = similar_names("first_name_key", tokens, tenant_id)
+    if not last_names and not first_names:
+        return []
     score: Any = None
     for token in tokens:
-        candidates |= _range("last_name_key", token[:2]) | _range("first_name_key", token[:2])
-        similar |= Q(last_name_key__trigram_similar=token) | Q(
-            first_name_key__trigram_similar=token
-        )
         term = Greatest(
             TrigramSimilarity("last_name_key", token), TrigramSimilarity("first_name_key", token)
         )
         score = term if score is None else score + term
-    queryset: QuerySet = (
+    # Equality on the key columns (``= ANY``) is an index condition under row-level security;
+    # only the bearers of the best names are scored.
+    candidates = (
         Contact.objects.filter(deleted_at__isnull=True)
-        .filter(candidates)
-        .filter(similar)
+        .filter(Q(last_name_key__in=last_names) | Q(first_name_key__in=first_names))
         .exclude(pk__in=exclude)
+        .values("pk")[:FUZZY_CANDIDATES]
+    )
+    queryset: QuerySet = (
+        Contact.objects.filter(pk__in=candidates)
         .annotate(search_score=score)
         .select_related("company")
         .order_by("-search_score", "id")
@@ -191,7 +266,9 @@ def contact_search(*, tenant: Any, query: str, limit: int = 10) -> SearchResults
     )
     tokens = fuzzy_tokens(query)
     if tokens and len(contacts) < limit and not phone_prefix(query):
-        contacts += _contact_fuzzy(tokens, limit - len(contacts), [c.pk for c in contacts])
+        contacts += _contact_fuzzy(
+            tokens, limit - len(contacts), [c.pk for c in contacts], tenant_id=tenant.pk
+        )
     results.contacts, results.companies = contacts, companies
     return results
 

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import require_capability
 from accounts.roles import Capability
-from crm.selectors.search import contact_search
+from accounts.urls_util import tenant_url_for_ids
+from crm.selectors.search import SearchResults, contact_search
 
 LIVE_LIMIT = 8
 PAGE_LIMIT = 50
+
+
+def _attach_urls(tenant: Any, results: SearchResults) -> None:
+    """``url`` (and a contact's ``company_url``) on every result: one reverse per kind."""
+    contact_url = tenant_url_for_ids("crm:contact_detail", tenant)
+    company_url = tenant_url_for_ids("crm:company_detail", tenant)
+    for contact in results.contacts:
+        contact.url = contact_url(contact.pk)
+        contact.company_url = company_url(contact.company_id) if contact.company_id else ""
+    for company in results.companies:
+        company.url = company_url(company.pk)
 
 
 @require_capability(Capability.READ_CONTACTS)
@@ -22,5 +36,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if query
         else None
     )
+    if results is not None:
+        _attach_urls(request.tenant, results)  # type: ignore[attr-defined]
     template = "crm/search.html#live" if live else "crm/search.html"
     return render(request, template, {"query": query, "results": results})

@@ -180,6 +180,19 @@ def test_counts_are_capped(tenant_a, owner_a, in_tenant):
         page = contact_list_page(tenant=tenant_a, user=owner_a, params={}, cursor=None)
         assert page.count == Count(5, "exact")
         assert COUNT_CAP == 10_000
+        assert estimated_count(qs, filtered=True, cap=4) == Count(4, "at_least")
+
+
+def test_filtered_counts_stop_at_the_filtered_cap(tenant_a, owner_a, in_tenant, monkeypatch):
+    from crm.selectors import lists
+
+    monkeypatch.setattr(lists, "FILTERED_COUNT_CAP", 2)
+    with in_tenant(tenant_a):
+        ContactFactory.create_batch(3, lifecycle_stage="lead")
+        page = contact_list_page(
+            tenant=tenant_a, user=owner_a, params={"stage": "lead"}, cursor=None
+        )
+        assert page.count == Count(2, "at_least")
 
 
 def test_companies_list_and_isolation(tenant_a, tenant_b, owner_a, owner_b, in_tenant):
@@ -233,6 +246,13 @@ def test_search_prefix_fuzzy_email_phone_company(tenant_a, tenant_b, in_tenant):
         assert [c.pk for c in contact_search(tenant=tenant_a, query="Lovelance").contacts] == [
             ada.pk
         ]
+        # Letters swapped at the start of the word ("ue" → "eu", "ov" → "vo") are caught too.
+        assert [c.pk for c in contact_search(tenant=tenant_a, query="Meuller").contacts] == [
+            mueller.pk
+        ]
+        assert [c.pk for c in contact_search(tenant=tenant_a, query="Lvoelace").contacts] == [
+            ada.pk
+        ]
         results = contact_search(tenant=tenant_a, query="acme")
         assert [c.pk for c in results.companies] == [acme.pk]
         assert [
@@ -248,6 +268,10 @@ def test_search_query_count_is_constant(tenant_a, in_tenant, django_assert_max_n
             ContactFactory(first_name="Sam", last_name=f"Smith{i}", company=CompanyFactory())
         with django_assert_max_num_queries(4):
             results = contact_search(tenant=tenant_a, query="smith", limit=20)
+            [str(c.company) for c in results.contacts]
+        assert len(results.contacts) == 20
+        with django_assert_max_num_queries(6):  # prefix (2), similar names (2), contacts
+            results = contact_search(tenant=tenant_a, query="Smiht", limit=20)
             [str(c.company) for c in results.contacts]
         assert len(results.contacts) == 20
 
