@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 
 from crm.models import Activity
@@ -28,12 +27,18 @@ class ActivityForm(forms.Form):
     body = forms.CharField(
         label=_l("details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    occurred_at = forms.DateTimeField(label=_l("when"), required=False, widget=DateTimeLocalInput())
+    # No "now" as the initial value: the unbound form is then the same for every page and can
+    # be cached (crm/partials/activity_panel.html); the service takes an empty time as now.
+    occurred_at = forms.DateTimeField(
+        label=_l("when"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text=_l("Leave empty for now."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "activity")
         super().__init__(*args, **kwargs)
-        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["kind"].initial = Activity.Kind.CALL
 
 

@@ -6,6 +6,7 @@ the page reloads (PRG), so everything works with a full reload too.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -44,6 +45,11 @@ def _names(subject: Contact | Company) -> dict[str, str]:
     }
 
 
+def _forms_cache_key(user: Any, members: list[Any]) -> str:
+    signature = "|".join(f"{m.pk}:{m.get_full_name()}:{m.email}" for m in members)
+    return f"{user.pk}:{hashlib.sha256(signature.encode()).hexdigest()[:16]}"
+
+
 def panel_context(
     request: HttpRequest,
     subject: Contact | Company,
@@ -64,6 +70,9 @@ def panel_context(
         "timeline_cursor": cursor,
         "may_log": can_edit(request, subject),
         "activity_form": activity_form or ActivityForm(),
+        # The unbound forms' HTML depends on the language, the user (default assignee) and the
+        # members (assignee choices) only: cached as a template fragment under this key.
+        "forms_cache_key": _forms_cache_key(request.user, members),
         "task_form": task_form or TaskForm(members=members, user=request.user),
         "detail_url": turl(request, names["detail"], subject.pk),
         "timeline_url": turl(request, names["timeline"], subject.pk),

@@ -349,6 +349,25 @@ def test_add_task_in_the_users_time_zone(tenant_a, make_member, world, login, ur
     assert response.status_code == 200 and 'class="done"' in response.content.decode()
 
 
+def test_cached_task_form_defaults_to_each_user(
+    tenant_a, owner_a, make_member, world, login, url
+):
+    """The unbound task form is a cached fragment; its key holds the user and the members."""
+    rep = make_member(tenant_a, Role.MANAGER)
+    detail = url(tenant_a, "crm:contact_detail", world["ada"].pk)
+
+    def selected_assignee(user) -> str:  # type: ignore[no-untyped-def]
+        html = login(user).get(detail).content.decode()
+        return html.split('name="task-assignee"', 1)[1].split(" selected", 1)[0].rsplit('"', 2)[-2]
+
+    assert selected_assignee(owner_a) == str(owner_a.pk)
+    assert selected_assignee(rep) == str(rep.pk)
+    assert selected_assignee(owner_a) == str(owner_a.pk)
+    newcomer = make_member(tenant_a, Role.SALES_REP, first_name="Newcomer")
+    assert "Newcomer" in login(owner_a).get(detail).content.decode()  # members changed: new key
+    assert newcomer
+
+
 def test_timeline_pages_through_views(tenant_a, owner_a, login, url, in_tenant):
     with in_tenant(tenant_a):
         contact = ContactFactory()
