@@ -349,9 +349,7 @@ def test_add_task_in_the_users_time_zone(tenant_a, make_member, world, login, ur
     assert response.status_code == 200 and 'class="done"' in response.content.decode()
 
 
-def test_cached_task_form_defaults_to_each_user(
-    tenant_a, owner_a, make_member, world, login, url
-):
+def test_cached_task_form_defaults_to_each_user(tenant_a, owner_a, make_member, world, login, url):
     """The unbound task form is a cached fragment; its key holds the user and the members."""
     rep = make_member(tenant_a, Role.MANAGER)
     detail = url(tenant_a, "crm:contact_detail", world["ada"].pk)
