@@ -166,6 +166,14 @@ def timeline_page(
 
 ACTIVITY_SOURCE = "activities"
 _KIND_LABELS = dict(Activity.Kind.choices)
+_PERSON = ("id", "first_name", "last_name", "email")
+_ENTRY_FIELDS = (
+    "id", "tenant_id", "kind", "subject", "body", "occurred_at", "contact_id", "company_id",
+    "author_id", "due_at", "assignee_id", "completed_at", "remind_at",
+    *(f"author__{name}" for name in _PERSON),
+    *(f"assignee__{name}" for name in _PERSON),
+    *(f"contact__{name}" for name in _PERSON),
+)  # fmt: skip
 
 
 def _activity_entry(activity: Activity) -> TimelineEntry:
@@ -187,8 +195,11 @@ def activity_entries(
     *, tenant: Any, subject: Contact | Company, before: Position | None, limit: int
 ) -> list[TimelineEntry]:
     """Activities of a contact; for a company, its own and those of its contacts (two queries)."""
-    base = Activity.objects.select_related("author", "assignee", "contact").order_by(
-        "-occurred_at", "-id"
+    # Only what an entry shows: whole user and contact rows cost more Python than SQL time.
+    base = (
+        Activity.objects.select_related("author", "assignee", "contact")
+        .only(*_ENTRY_FIELDS)
+        .order_by("-occurred_at", "-id")
     )
     if before is not None:
         base = base.filter(before.q(ACTIVITY_SOURCE))

