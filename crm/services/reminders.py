@@ -55,7 +55,7 @@ def _message(task: Activity, tenant: Tenant) -> EmailMessage | None:
             if task.due_at
             else "",
             "about": str(task.contact or task.company or ""),
-            "url": getattr(settings, "KONTOR_BASE_URL", "").rstrip("/") + path,
+            "url": settings.KONTOR_BASE_URL.rstrip("/") + path,
         }
         subject = " ".join(render_to_string("crm/email/reminder_subject.txt", context).split())
         body = render_to_string("crm/email/reminder_body.txt", context)

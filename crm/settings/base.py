@@ -29,6 +29,8 @@ SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-secret-key-change-me-in-produc
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Where users reach Kontor: links in emails sent by background jobs (no request to ask).
+KONTOR_BASE_URL = env("KONTOR_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it must come before it.

@@ -585,8 +585,9 @@ def test_activities_and_tasks(tenant_a, tenant_b, members_a, in_tenant):
 
 
 def test_reminders_are_sent_once_in_the_users_language_and_zone(
-    tenant_a, tenant_b, make_member, in_tenant
+    tenant_a, tenant_b, make_member, in_tenant, settings
 ):
+    settings.KONTOR_BASE_URL = "https://crm.example/"
     german = make_member(tenant_a, Role.SALES_REP, language="de", time_zone="America/New_York")
     other = make_member(tenant_b, Role.SALES_REP)
     now = timezone.now()
@@ -615,7 +616,7 @@ def test_reminders_are_sent_once_in_the_users_language_and_zone(
     message = next(m for m in mail.outbox if m.to == [german.email])
     assert "Erinnerung" in message.subject and "Anrufen" in message.subject
     assert "12:00" in message.body  # 17:00 UTC in New York
-    assert f"/alpha/contacts/{contact.pk}/" in message.body
+    assert f"https://crm.example/{tenant_a.slug}/contacts/{contact.pk}/" in message.body
     with in_tenant(tenant_a):
         assert Activity.objects.get(pk=task.pk).reminder_sent_at is not None
     # Idempotent: a second run sends nothing.
