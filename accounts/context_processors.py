@@ -2,8 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.models import Membership
 from accounts.roles import ROLE_CAPABILITIES
+from accounts.selectors import workspace_switcher
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
@@ -20,12 +20,10 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
         ) if membership else frozenset(),
     }  # fmt: skip
 
-    def other_memberships() -> list[Membership]:
+    def other_memberships() -> list[dict[str, Any]]:
         if user is None or not user.is_authenticated:
             return []
-        return list(
-            Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name")
-        )
+        return workspace_switcher(user)
 
     context["my_memberships"] = other_memberships
     return context

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.urls import reverse
@@ -23,6 +24,32 @@ INVITATION_SESSION_KEY = "kontor_invitation"
 
 def memberships_of(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name")
+
+
+SWITCHER_CACHE_SECONDS = 600
+
+
+def _switcher_key(user_id: int) -> str:
+    return f"kontor:workspaces:{user_id}"
+
+
+def workspace_switcher(user: User) -> list[dict[str, Any]]:
+    """``{"tenant_id", "slug", "name"}`` of the user's workspaces by name, for the switcher on
+    every page: cached per user (a query a page otherwise), dropped when a membership of the
+    user or a workspace's name changes (``accounts.signals``)."""
+    key = _switcher_key(user.pk)
+    entries = cache.get(key)
+    if entries is None:
+        entries = [
+            {"tenant_id": m.tenant_id, "slug": m.tenant.slug, "name": m.tenant.name}
+            for m in memberships_of(user)
+        ]
+        cache.set(key, entries, SWITCHER_CACHE_SECONDS)
+    return entries
+
+
+def forget_workspace_switcher(user_ids: list[int]) -> None:
+    cache.delete_many([_switcher_key(user_id) for user_id in user_ids])
 
 
 def home_url_for(user: User) -> str:

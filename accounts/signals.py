@@ -1,12 +1,15 @@
-"""Audit receivers for Django's auth signals. They only record; the work is in services."""
+"""Audit receivers for Django's auth signals (they only record; the work is in services), and
+the workspace switcher's cache invalidation."""
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from accounts.models import AuditEvent, Membership, User
+from accounts.models import AuditEvent, Membership, Tenant, User
+from accounts.selectors import forget_workspace_switcher
 from accounts.services import audit_record
 
 
@@ -37,3 +40,17 @@ def audit_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: 
             tenant=tenant_id, action=AuditEvent.Action.LOGIN, actor=user, target=user.email,
             ip_address=client_ip(request),
         )  # fmt: skip
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="kontor_switcher_membership_saved")
+@receiver(post_delete, sender=Membership, dispatch_uid="kontor_switcher_membership_deleted")
+def membership_changed(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    forget_workspace_switcher([instance.user_id])
+
+
+@receiver(post_save, sender=Tenant, dispatch_uid="kontor_switcher_tenant_saved")
+def tenant_saved(sender: Any, instance: Tenant, **kwargs: Any) -> None:
+    # A renamed workspace: every member's switcher shows the name.
+    forget_workspace_switcher(
+        list(Membership.objects.filter(tenant=instance).values_list("user_id", flat=True))
+    )

@@ -56,3 +56,22 @@ def test_single_workspace_shows_a_plain_link(client, tenant_a, rep_a, tenant_b):
     body = client.get(tenant_reverse("tenant_home", tenant_a)).content.decode()
     assert 'id="workspace-switcher"' not in body and 'id="nav-workspaces"' in body
     assert "Bravo Ltd" not in body
+
+
+def test_switcher_is_cached_and_follows_membership_and_name_changes(
+    client, tenant_a, tenant_b, rep_a, django_assert_num_queries
+):
+    extra = MembershipFactory(tenant=tenant_b, user=rep_a, role=Role.VIEWER)
+    client.force_login(rep_a)
+    home = tenant_reverse("tenant_home", tenant_a)
+    assert 'href="/bravo/"' in client.get(home).content.decode()
+    from accounts.selectors import workspace_switcher
+
+    with django_assert_num_queries(0):
+        assert [e["slug"] for e in workspace_switcher(rep_a)] == ["alpha", "bravo"]
+    tenant_b.name = "Bravo Renamed"
+    tenant_b.save()
+    assert "Bravo Renamed" in client.get(home).content.decode()
+    extra.delete()
+    body = client.get(home).content.decode()
+    assert 'href="/bravo/"' not in body and 'id="workspace-switcher"' not in body
