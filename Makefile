@@ -67,7 +67,7 @@ messages: install ## compile the gettext catalogues
 	$(PY) bin/compilemessages
 
 bench: install ## the performance benchmarks (manage.py bench)
-	@$(DEVSERVICES); $(PY) manage.py bench $(BENCH_ARGS)
+	@$(DEVSERVICES); DJANGO_DEBUG=0 $(PY) manage.py bench $(BENCH_ARGS)
 
 services: install ## start the embedded PostgreSQL/Redis and print their environment
 	@$(PY) bin/devservices.py env
