@@ -3,24 +3,30 @@
 """Loading validated rows: psycopg ``COPY`` into a temporary staging table, then set-based SQL
 per chunk — never a query per row.
 
+Before a chunk, in a short transaction of its own: the companies and tags it names are created
+if missing (serialised per tenant with an advisory lock so two imports never create the same
+company twice) and resolved to ids, cached for the job — companies matched by name
+case-insensitively, the oldest active one winning.
+
 Per chunk, in one transaction with the tenant bound (row-level security applies to every
 statement; the temporary table is the session's own):
 
-1. ``COPY`` the rows into ``kontor_import_stage``;
+1. ``COPY`` the rows into ``kontor_import_stage`` (company and tag ids already resolved);
 2. drop suppressed (erased) addresses: one anti-join against ``crm_suppression`` on
    ``sha256(lower(email))``;
 3. match existing contacts: on ``email_key`` (``lower(email)``, "C" collation, indexed — an
    equality that stays an index condition under row-level security), then for the rest on the
    secondary key (phone or a custom field) if the job has one;
-4. companies by name (case-insensitive): find, else create — serialised per tenant with an
-   advisory lock so two imports never create the same company twice;
-5. ``UPDATE … FROM`` staging for matched contacts — only rows whose values change, and empty
+4. ``UPDATE … FROM`` staging for matched contacts — only rows whose values change, and empty
    cells never overwrite — writing the field history (``crm_fieldchange``, source ``import``)
-   in the same statement;
-6. ``INSERT … SELECT`` for new contacts (ids drawn from the contact sequence beforehand, so
-   links can be written without a round trip);
-7. primary company links and tags (``ON CONFLICT DO NOTHING``);
-8. the job's progress counters.
+   in the same statement; then their primary company links and tags (``ON CONFLICT``);
+5. one ``INSERT`` statement for the new contacts: ids drawn from the contact sequence in a
+   materialised CTE, the contacts, their company links and tags inserted from it (no UPDATE
+   of the staging table, nothing that could conflict);
+6. the job's progress counters.
+
+Every loader transaction runs with ``jit = off``: ``enable_nestloop = off`` (see ``_begin``)
+inflates plan costs past ``jit_above_cost``, and compiling cost more than a chunk's work.
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ from crm.models import (
 )
 
 STAGE = "kontor_import_stage"
-STAGE_COLUMNS: list[tuple[str, str]] = [
+# A validated row as the loader receives it: the row number, then ``RowValidator``'s values.
+ROW_COLUMNS: list[tuple[str, str]] = [
     ("row_no", "integer"),
     ("email", "text"),
     ("email_lower", "text"),
@@ -61,9 +68,17 @@ STAGE_COLUMNS: list[tuple[str, str]] = [
     ("custom", "jsonb"),
     ("match_value", "text"),
 ]
-# Positions in a staged row (the tuple follows STAGE_COLUMNS, row_no first).
-COMPANY = [name for name, _kind in STAGE_COLUMNS].index("company_name")
-TAGS = [name for name, _kind in STAGE_COLUMNS].index("tags")
+# Positions in a row (the tuple follows ROW_COLUMNS, row_no first).
+COMPANY = [name for name, _kind in ROW_COLUMNS].index("company_name")
+TAGS = [name for name, _kind in ROW_COLUMNS].index("tags")
+# What is copied into staging: company and tag names are resolved to ids in Python first
+# (cached for the job), so no statement per chunk joins the staging table to companies or tags.
+STAGE_COLUMNS: list[tuple[str, str]] = [
+    *ROW_COLUMNS[:COMPANY],
+    ("company_id", "bigint"),
+    ("tag_ids", "bigint[]"),
+    *ROW_COLUMNS[TAGS + 1 :],
+]
 # Contact columns an import may set, and the history's field names for them.
 PLAIN_FIELDS = (
     "first_name",
@@ -144,6 +159,10 @@ class ChunkLoader:
         self.has_tags = "tags" in self.targets
         self.secondary = match_key if match_key != "email" else ""
         self.params_base = {"tenant": tenant_id, "user": user_id}
+        # Name → id, filled by _ensure_references (writer threads share them; dict updates are
+        # atomic, and a name resolved twice resolves to the same id).
+        self.company_ids: dict[str, int] = {}
+        self.tag_ids: dict[str, int] = {}
         self._build_sql()
 
     # --- SQL, built once per job ------------------------------------------------------------
@@ -153,11 +172,10 @@ class ChunkLoader:
         self.create_stage_sql = (
             f"DROP TABLE IF EXISTS pg_temp.{STAGE}; CREATE TEMP TABLE {STAGE} ("
             + ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
-            + ", contact_id bigint, is_new boolean NOT NULL DEFAULT false, company_id bigint"
-            # The same expressions as Contact.email_key and Company.name_key ("C" collation):
-            # equality on them is leakproof, so the key indexes work under row-level security.
+            + ", contact_id bigint"
+            # The same expression as Contact.email_key ("C" collation): equality on it is
+            # leakproof, so the key index works under row-level security.
             + ', email_key text COLLATE "C" GENERATED ALWAYS AS (lower(email)) STORED'
-            + ', company_key text COLLATE "C" GENERATED ALWAYS AS (lower(company_name)) STORED'
             + ', match_key text COLLATE "C" GENERATED ALWAYS AS (match_value) STORED'
             + ") ON COMMIT DROP"
         )
@@ -227,26 +245,12 @@ class ChunkLoader:
             WHERE s.contact_id IS NULL AND s.email = '' AND s.first_name = '' AND s.last_name = ''
             RETURNING s.row_no"""
         self.matched_ids_sql = (
-            f"SELECT array_agg(contact_id) FROM {STAGE} WHERE NOT is_new AND contact_id IS NOT NULL"
+            f"SELECT array_agg(contact_id) FILTER (WHERE contact_id IS NOT NULL),"
+            f" count(*) FILTER (WHERE contact_id IS NULL) FROM {STAGE}"
         )
-        self.new_ids_sql = f"""
-            UPDATE {STAGE} SET is_new = true,
-                contact_id = nextval(pg_get_serial_sequence('{Contact._meta.db_table}', 'id'))
-            WHERE contact_id IS NULL"""
 
         company = _table(Company)
         self.company_lock_sql = "SELECT pg_advisory_xact_lock(%(tenant)s, 4242)"
-        self.company_match_sql = f"""
-            UPDATE {STAGE} s SET company_id = m.id FROM (
-                SELECT DISTINCT ON (c.name_key) c.name_key AS key, c.id
-                FROM {company} c
-                WHERE c.tenant_id = %(tenant)s AND c.name_key = ANY(%(keys)s::text[])
-                  AND c.deleted_at IS NULL
-                ORDER BY c.name_key, c.id
-            ) m WHERE s.company_key = m.key"""
-        self.stage_company_keys_sql = (
-            f"SELECT array_agg(DISTINCT company_key) FROM {STAGE} WHERE company_key <> ''"
-        )
         cols, vals, params = _insert_parts(
             Company,
             {
@@ -278,10 +282,110 @@ class ChunkLoader:
             )
             INSERT INTO {company} ({cols})
             SELECT {vals} FROM names n WHERE n.key NOT IN (SELECT key FROM existing)"""
+        # Each name's company: the oldest active one with that key (as before, per name).
+        self.company_ids_sql = f"""
+            SELECT u.n, m.id
+            FROM unnest(%(names)s::text[]) AS u(n)
+            JOIN (
+                SELECT DISTINCT ON (c.name_key) c.name_key AS key, c.id
+                FROM {company} c
+                WHERE c.tenant_id = %(tenant)s AND c.name_key = ANY(%(keys)s::text[])
+                  AND c.deleted_at IS NULL
+                ORDER BY c.name_key, c.id
+            ) m ON m.key = lower(u.n) COLLATE "C"
+        """
 
         has_updates = bool(self.plain or self.custom_keys or self.has_company)
         self.update_sql = self._update_sql() if has_updates else ""
 
+        contact_insert = self._contact_insert()
+        link = _table(ContactCompany)
+        cols, vals, params = _insert_parts(
+            ContactCompany,
+            {
+                "tenant_id": "%(tenant)s",
+                "contact_id": "s.contact_id",
+                "company_id": "s.company_id",
+                "is_primary": "true",
+            },
+        )
+        self.params_base.update({f"link_{k}": v for k, v in params.items()})
+        link_cols, link_vals = cols, vals.replace("%(default_", "%(link_default_")
+        # Matched contacts: demote another primary link, add or promote this one.
+        self.link_sql = f"""
+            WITH demoted AS (
+                UPDATE {link} l SET is_primary = false FROM {STAGE} s
+                WHERE l.tenant_id = %(tenant)s AND l.contact_id = ANY(%(ids)s::bigint[])
+                  AND l.contact_id = s.contact_id
+                  AND s.company_id IS NOT NULL AND l.company_id <> s.company_id AND l.is_primary
+            )
+            INSERT INTO {link} ({link_cols})
+            SELECT {link_vals} FROM {STAGE} s
+            WHERE s.company_id IS NOT NULL AND s.contact_id IS NOT NULL
+            ON CONFLICT (contact_id, company_id) DO UPDATE SET is_primary = true
+            WHERE NOT {link}.is_primary"""
+
+        tag = _table(Tag)
+        cols, vals, params = _insert_parts(Tag, {"tenant_id": "%(tenant)s", "name": "t.name"})
+        self.params_base.update({f"tag_{k}": v for k, v in params.items()})
+        vals = vals.replace("%(default_", "%(tag_default_")
+        self.tag_create_sql = f"""
+            INSERT INTO {tag} ({cols})
+            SELECT {vals} FROM (
+                SELECT DISTINCT ON (lower(u.n)) u.n AS name
+                FROM unnest(%(tag_names)s::text[]) WITH ORDINALITY AS u(n, i)
+                ORDER BY lower(u.n), u.i
+            ) t
+            ON CONFLICT DO NOTHING"""
+        # Tags are few per tenant: one pass over them (lower() is not leakproof, no index).
+        self.tag_ids_sql = f"""
+            SELECT u.n, g.id FROM unnest(%(tag_names)s::text[]) AS u(n)
+            JOIN {tag} g ON g.tenant_id = %(tenant)s AND lower(g.name) = lower(u.n)"""
+        contact_tag = _table(ContactTag)
+        cols, vals, params = _insert_parts(
+            ContactTag,
+            {"tenant_id": "%(tenant)s", "contact_id": "s.contact_id", "tag_id": "t.tag_id"},
+        )
+        tag_cols, tag_vals = cols, vals
+        self.tag_link_sql = f"""
+            INSERT INTO {contact_tag} ({tag_cols})
+            SELECT DISTINCT {tag_vals}
+            FROM {STAGE} s CROSS JOIN LATERAL unnest(s.tag_ids) AS t(tag_id)
+            WHERE s.contact_id IS NOT NULL
+            ON CONFLICT DO NOTHING"""
+
+        # New contacts: ids drawn in the statement (in row order) and their company link and
+        # tags written from the same rows — no UPDATE of the staging table, no conflicts
+        # possible on ids that did not exist.
+        parts = [f"contacts AS ({contact_insert})"]
+        if self.has_company:
+            parts.append(
+                f"links AS (INSERT INTO {link} ({link_cols}) SELECT {link_vals}"
+                " FROM new s WHERE s.company_id IS NOT NULL)"
+            )
+        if self.has_tags:
+            parts.append(
+                f"tags AS (INSERT INTO {contact_tag} ({tag_cols}) SELECT DISTINCT {tag_vals}"
+                " FROM new s CROSS JOIN LATERAL unnest(s.tag_ids) AS t(tag_id))"
+            )
+        stage_names = ", ".join(f"s.{name}" for name, _kind in STAGE_COLUMNS)
+        self.insert_sql = f"""
+            WITH new AS MATERIALIZED (
+                SELECT nextval(pg_get_serial_sequence('{Contact._meta.db_table}', 'id'))
+                       AS contact_id, {stage_names}
+                FROM {STAGE} s WHERE s.contact_id IS NULL ORDER BY s.row_no
+            ), {", ".join(parts)}
+            SELECT 1"""
+
+        self.progress_sql = f"""
+            UPDATE {_table(ImportJob)} SET processed_rows = GREATEST(processed_rows, %(processed)s),
+                created_count = created_count + %(created)s,
+                updated_count = updated_count + %(updated)s,
+                unchanged_count = unchanged_count + %(unchanged)s,
+                rejected_count = rejected_count + %(rejected)s
+            WHERE id = %(job)s AND tenant_id = %(tenant)s"""
+
+    def _contact_insert(self) -> str:
         provided = {
             "id": "s.contact_id",
             "tenant_id": "%(tenant)s",
@@ -299,65 +403,7 @@ class ChunkLoader:
             provided["company_id"] = "s.company_id"
         cols, vals, params = _insert_parts(Contact, provided)
         self.params_base.update(params)
-        self.insert_sql = f"""
-            INSERT INTO {contact} ({cols})
-            SELECT {vals} FROM {STAGE} s WHERE s.is_new ORDER BY s.row_no"""
-
-        link = _table(ContactCompany)
-        cols, vals, params = _insert_parts(
-            ContactCompany,
-            {
-                "tenant_id": "%(tenant)s",
-                "contact_id": "s.contact_id",
-                "company_id": "s.company_id",
-                "is_primary": "true",
-            },
-        )
-        self.params_base.update({f"link_{k}": v for k, v in params.items()})
-        vals = vals.replace("%(default_", "%(link_default_")
-        self.link_sql = f"""
-            WITH demoted AS (
-                UPDATE {link} l SET is_primary = false FROM {STAGE} s
-                WHERE l.tenant_id = %(tenant)s AND l.contact_id = ANY(%(ids)s::bigint[])
-                  AND l.contact_id = s.contact_id
-                  AND s.company_id IS NOT NULL AND l.company_id <> s.company_id AND l.is_primary
-            )
-            INSERT INTO {link} ({cols})
-            SELECT {vals} FROM {STAGE} s WHERE s.company_id IS NOT NULL
-            ON CONFLICT (contact_id, company_id) DO UPDATE SET is_primary = true
-            WHERE NOT {link}.is_primary"""
-
-        tag = _table(Tag)
-        cols, vals, params = _insert_parts(Tag, {"tenant_id": "%(tenant)s", "name": "t.name"})
-        self.params_base.update({f"tag_{k}": v for k, v in params.items()})
-        vals = vals.replace("%(default_", "%(tag_default_")
-        self.tag_create_sql = f"""
-            INSERT INTO {tag} ({cols})
-            SELECT {vals} FROM (
-                SELECT DISTINCT ON (lower(u.n)) u.n AS name
-                FROM unnest(%(tag_names)s::text[]) WITH ORDINALITY AS u(n, i)
-                ORDER BY lower(u.n), u.i
-            ) t
-            ON CONFLICT DO NOTHING"""
-        contact_tag = _table(ContactTag)
-        cols, vals, params = _insert_parts(
-            ContactTag,
-            {"tenant_id": "%(tenant)s", "contact_id": "s.contact_id", "tag_id": "g.id"},
-        )
-        self.tag_link_sql = f"""
-            INSERT INTO {contact_tag} ({cols})
-            SELECT DISTINCT ON (s.contact_id, g.id) {vals}
-            FROM {STAGE} s CROSS JOIN LATERAL unnest(s.tags) AS t(tag_name)
-            JOIN {tag} g ON g.tenant_id = %(tenant)s AND lower(g.name) = lower(t.tag_name)
-            ON CONFLICT DO NOTHING"""
-
-        self.progress_sql = f"""
-            UPDATE {_table(ImportJob)} SET processed_rows = GREATEST(processed_rows, %(processed)s),
-                created_count = created_count + %(created)s,
-                updated_count = updated_count + %(updated)s,
-                unchanged_count = unchanged_count + %(unchanged)s,
-                rejected_count = rejected_count + %(rejected)s
-            WHERE id = %(job)s AND tenant_id = %(tenant)s"""
+        return f"INSERT INTO {_table(Contact)} ({cols}) SELECT {vals} FROM new s"
 
     def _update_sql(self) -> str:
         contact = _table(Contact)
@@ -474,25 +520,49 @@ class ChunkLoader:
         cursor.execute("SET LOCAL jit = off")
 
     def _ensure_references(self, rows: list[tuple[Any, ...]], params: dict[str, Any]) -> None:
-        """Create the companies and tags the chunk names that do not exist yet (committed
-        before the chunk: harmless if the chunk then fails, the retry needs them too)."""
-        companies = (
-            sorted({row[COMPANY] for row in rows if row[COMPANY]}) if self.has_company else []
+        """Resolve the chunk's company and tag names to ids, creating those that do not exist
+        yet (committed before the chunk: harmless if the chunk then fails, the retry needs them
+        too). Ids are cached for the job: a file names the same companies again and again."""
+        companies = self.company_ids
+        tags = self.tag_ids
+        new_companies = (
+            sorted({row[COMPANY] for row in rows if row[COMPANY]} - companies.keys())
+            if self.has_company
+            else []
         )
-        tags = sorted({t for row in rows for t in row[TAGS]}) if self.has_tags else []
-        if not companies and not tags:
+        new_tags = (
+            sorted({t for row in rows for t in row[TAGS]} - tags.keys()) if self.has_tags else []
+        )
+        if not new_companies and not new_tags:
             return
         with transaction.atomic(), connection.cursor() as cursor:
             self._begin(cursor)
             cursor.execute(self.company_lock_sql, params)
-            if companies:
-                cursor.execute(self.company_keys_sql, {"names": companies})
+            if new_companies:
+                cursor.execute(self.company_keys_sql, {"names": new_companies})
                 keys = cursor.fetchone()[0]
-                cursor.execute(
-                    self.company_create_sql, {**params, "names": companies, "keys": keys}
-                )
-            if tags:
-                cursor.execute(self.tag_create_sql, {**params, "tag_names": tags})
+                names = {**params, "names": new_companies, "keys": keys}
+                cursor.execute(self.company_create_sql, names)
+                cursor.execute(self.company_ids_sql, names)
+                companies.update(cursor.fetchall())
+            if new_tags:
+                cursor.execute(self.tag_create_sql, {**params, "tag_names": new_tags})
+                cursor.execute(self.tag_ids_sql, {**params, "tag_names": new_tags})
+                tags.update(cursor.fetchall())
+
+    def _stage_rows(self, rows: list[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+        """Rows as staged: company and tag names replaced by their ids."""
+        companies = self.company_ids
+        tags = self.tag_ids
+        for row in rows:
+            name = row[COMPANY]
+            tag_ids = [tags[t] for t in row[TAGS]]
+            yield (
+                *row[:COMPANY],
+                companies[name] if name else None,
+                tag_ids,
+                *row[TAGS + 1 :],
+            )
 
     @staticmethod
     def _match(cursor: Any, keys_sql: str, match_sql: str, params: dict[str, Any]) -> None:
@@ -506,7 +576,7 @@ class ChunkLoader:
     ) -> None:
         cursor.execute(self.create_stage_sql)
         with cursor.cursor.copy(self.copy_sql) as copy:
-            for row in rows:
+            for row in self._stage_rows(rows):
                 copy.write_row(row)
         if self.check_suppressions:
             cursor.execute(self.suppress_sql, params)
@@ -524,26 +594,20 @@ class ChunkLoader:
             cursor.execute(self.nameless_sql)
             for (row_no,) in cursor.fetchall():
                 result.rejected.append((row_no, "nameless"))
-        cursor.execute(self.new_ids_sql)
-        result.created = cursor.rowcount
-        matched = len(rows) - len(result.rejected) - result.created
-        if self.has_company:
-            self._match(cursor, self.stage_company_keys_sql, self.company_match_sql, params)
         # The matched contacts' ids as an array: statements on the big tables select by
         # ``id = ANY(…)`` and hash-join the staging table, so a plan reads at most the tenant's
         # rows once per chunk, however stale the statistics.
-        ids: list[int] = []
-        if matched:
-            cursor.execute(self.matched_ids_sql)
-            ids = cursor.fetchone()[0] or []
+        cursor.execute(self.matched_ids_sql)
+        ids, result.created = cursor.fetchone()
+        ids = ids or []
         params = {**params, "ids": ids}
-        if self.update_sql and matched:
+        if self.update_sql and ids:
             cursor.execute(self.update_sql, params)
             result.updated = cursor.fetchone()[0]
-        result.unchanged = matched - result.updated
+        result.unchanged = len(ids) - result.updated
+        if ids and self.has_company:
+            cursor.execute(self.link_sql, params)
+        if ids and self.has_tags:
+            cursor.execute(self.tag_link_sql, params)
         if result.created:
             cursor.execute(self.insert_sql, params)
-        if self.has_company:
-            cursor.execute(self.link_sql, params)
-        if self.has_tags:
-            cursor.execute(self.tag_link_sql, params)

@@ -33,7 +33,7 @@ from crm.imports.fields import CUSTOM_PREFIX, TARGETS
 from crm.models import Company, Contact, LifecycleStage, Tag
 from crm.services.validation import country_codes, normalize_phone
 
-# The staging row: the order of ``crm.imports.loading.STAGE_COLUMNS`` after ``row_no``.
+# The row handed to the loader: the order of ``crm.imports.loading.ROW_COLUMNS`` after ``row_no``.
 TEXT_TARGETS = ("first_name", "last_name", "job_title", "city")
 FORMULA_PREFIXES = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
