@@ -525,13 +525,16 @@ class ChunkLoader:
         too). Ids are cached for the job: a file names the same companies again and again."""
         companies = self.company_ids
         tags = self.tag_ids
+        # In file order: of several spellings of a new name, the first one in the file is kept.
         new_companies = (
-            sorted({row[COMPANY] for row in rows if row[COMPANY]} - companies.keys())
+            [n for n in dict.fromkeys(row[COMPANY] for row in rows) if n and n not in companies]
             if self.has_company
             else []
         )
         new_tags = (
-            sorted({t for row in rows for t in row[TAGS]} - tags.keys()) if self.has_tags else []
+            [t for t in dict.fromkeys(t for row in rows for t in row[TAGS]) if t not in tags]
+            if self.has_tags
+            else []
         )
         if not new_companies and not new_tags:
             return
@@ -554,13 +557,20 @@ class ChunkLoader:
         """Rows as staged: company and tag names replaced by their ids."""
         companies = self.company_ids
         tags = self.tag_ids
+        # Array literals ("{3,7}") as text, cached per tag list: psycopg's list dumper costs
+        # more per row than the rest of the row together.
+        literals: dict[tuple[str, ...], str] = {(): "{}"}
         for row in rows:
             name = row[COMPANY]
-            tag_ids = [tags[t] for t in row[TAGS]]
+            row_tags = tuple(row[TAGS])
+            literal = literals.get(row_tags)
+            if literal is None:
+                literal = "{" + ",".join(str(tags[t]) for t in row_tags) + "}"
+                literals[row_tags] = literal
             yield (
                 *row[:COMPANY],
                 companies[name] if name else None,
-                tag_ids,
+                literal,
                 *row[TAGS + 1 :],
             )
 

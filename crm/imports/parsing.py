@@ -351,6 +351,7 @@ def iter_rows(opener: Opener, info: FileInfo) -> Iterator[tuple[int, list[str]]]
             continue
         if len(record) != width:
             record = _fit(record, width)
-        if not any(cell.strip() for cell in record):
+        # Every cell blank (whitespace only): one join and strip in C, not a generator per row.
+        if not "".join(record).strip():
             continue
         yield row_number, record

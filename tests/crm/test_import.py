@@ -221,6 +221,48 @@ def test_reimport_is_idempotent_and_updates(
         assert ContactTag.objects.count() == 3  # tags are added once, never duplicated
 
 
+def test_small_chunks_share_companies_and_tags_without_duplicates(
+    tenant_a, admin_a, settings, django_capture_on_commit_callbacks
+) -> None:
+    """Company and tag names are resolved once per job and reused by later chunks: names in
+    another case match, an existing company is reused, and a re-run adds nothing."""
+    settings.IMPORT_CHUNK_ROWS = 2
+    with tenant_context(tenant_a):
+        existing = Company.objects.create(tenant=tenant_a, name="Old Works")
+    client = client_for(admin_a)
+    rows = [
+        [f"P{i}", "Person", f"p{i}@example.test", "", company, "DE", "", tags]
+        for i, (company, tags) in enumerate(
+            [
+                ("Acme", "vip;Blue"),
+                ("ACME", "VIP"),
+                ("old works", "blue"),
+                ("Acme", ""),
+                ("", "Vip;new one"),
+            ]
+        )
+    ]
+    data = csv_bytes([HEADER, *rows])
+    job = run_import(client, tenant_a, data, django_capture_on_commit_callbacks)
+    assert (job.created_count, job.rejected_count) == (5, 0)
+    with tenant_context(tenant_a):
+        assert sorted(Company.objects.values_list("name", flat=True)) == ["Acme", "Old Works"]
+        acme = Company.objects.get(name="Acme")
+        by_email = {c.email: c for c in Contact.objects.all()}
+        assert [by_email[f"p{i}@example.test"].company_id for i in range(5)] == [
+            acme.pk, acme.pk, existing.pk, acme.pk, None,
+        ]  # fmt: skip
+        assert sorted(Tag.objects.values_list("name", flat=True)) == ["Blue", "new one", "vip"]
+        links = (ContactTag.objects.count(), ContactCompany.objects.count())
+        assert links == (6, 4)
+
+    again = run_import(client, tenant_a, data, django_capture_on_commit_callbacks)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 5)
+    with tenant_context(tenant_a):
+        assert Company.objects.count() == 2 and Tag.objects.count() == 3
+        assert (ContactTag.objects.count(), ContactCompany.objects.count()) == links
+
+
 def test_duplicates_in_file_keep_first_or_last(
     tenant_a, admin_a, django_capture_on_commit_callbacks
 ) -> None:
