@@ -29,6 +29,15 @@ from crm.models import (
 )
 from crm.services.custom_fields import display_value
 
+_USER_FIELDS = ("id", "first_name", "last_name", "email")
+
+
+def _with_related_subset(model: type, related: dict[str, tuple[str, ...]]) -> list[str]:
+    """For ``.only()``: every column of ``model`` and the listed ones of each related row (the
+    pages show a related company's or user's name, not their whole row)."""
+    own = [f.attname for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+    return own + [f"{name}__{column}" for name, columns in related.items() for column in columns]
+
 
 def contact_detail(*, tenant: Any, pk: Any, include_deleted: bool = False) -> Contact:
     queryset = Contact.objects.filter(tenant=tenant)
@@ -40,6 +49,16 @@ def contact_detail(*, tenant: Any, pk: Any, include_deleted: bool = False) -> Co
         raise Contact.DoesNotExist from None
     return (
         queryset.select_related("company", "owner", "created_by")
+        .only(
+            *_with_related_subset(
+                Contact,
+                {
+                    "company": ("id", "tenant_id", "name", "deleted_at"),
+                    "owner": _USER_FIELDS,
+                    "created_by": _USER_FIELDS,
+                },
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "tag_links", queryset=ContactTag.objects.select_related("tag").order_by("tag__name")
@@ -65,6 +84,16 @@ def company_detail(*, tenant: Any, pk: Any, include_deleted: bool = False) -> Co
         raise Company.DoesNotExist from None
     return (
         queryset.select_related("owner", "parent", "created_by")
+        .only(
+            *_with_related_subset(
+                Company,
+                {
+                    "parent": ("id", "tenant_id", "name", "deleted_at"),
+                    "owner": _USER_FIELDS,
+                    "created_by": _USER_FIELDS,
+                },
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "tag_links", queryset=CompanyTag.objects.select_related("tag").order_by("tag__name")
