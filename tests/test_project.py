@@ -206,10 +206,17 @@ def test_seed_demo_is_idempotent_and_prints_the_logins() -> None:
 
 def test_every_beat_entry_names_a_registered_task() -> None:
     """A typo in CELERY_BEAT_SCHEDULE would only show as a worker error at night."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
     from django.conf import settings
 
     from crm.celery import app
 
-    app.loader.import_default_modules()
+    # What the worker's autodiscovery imports: every installed app's ``tasks`` module.
+    for config in apps.get_app_configs():
+        if importlib.util.find_spec(f"{config.name}.tasks"):
+            importlib.import_module(f"{config.name}.tasks")
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert names and names <= set(app.tasks), names - set(app.tasks)
