@@ -17,9 +17,10 @@ statement; the temporary table is the session's own):
 3. match existing contacts: on ``email_key`` (``lower(email)``, "C" collation, indexed — an
    equality that stays an index condition under row-level security), then for the rest on the
    secondary key (phone or a custom field) if the job has one;
-4. ``UPDATE … FROM`` staging for matched contacts — only rows whose values change, and empty
-   cells never overwrite — writing the field history (``crm_fieldchange``, source ``import``)
-   in the same statement; then their primary company links and tags (``ON CONFLICT``);
+4. find the matched contacts whose values change (read-only, one primary-key probe per row, see
+   ``_probe``), then — only if there are any — ``UPDATE … FROM`` staging for them (empty cells
+   never overwrite), writing the field history (``crm_fieldchange``, source ``import``) in the
+   same statement; then their primary company links and tags (``ON CONFLICT``);
 5. one ``INSERT`` statement for the new contacts: ids drawn from the contact sequence in a
    materialised CTE, the contacts, their company links and tags inserted from it (no UPDATE
    of the staging table, nothing that could conflict);
@@ -311,7 +312,10 @@ class ChunkLoader:
         )
         self.params_base.update({f"link_{k}": v for k, v in params.items()})
         link_cols, link_vals = cols, vals.replace("%(default_", "%(link_default_")
-        # Matched contacts: demote another primary link, add or promote this one.
+        # Matched contacts: demote another primary link, add or promote this one. (Not split like
+        # the contact UPDATE: a probe per row on crm_contactcompany is not safe under stale tenant
+        # statistics — the planner probes through contactcompany_company_idx, whose leading
+        # tenant_id it then reads in full per row.)
         self.link_sql = f"""
             WITH demoted AS (
                 UPDATE {link} l SET is_primary = false FROM {STAGE} s
@@ -405,6 +409,27 @@ class ChunkLoader:
         self.params_base.update(params)
         return f"INSERT INTO {_table(Contact)} ({cols}) SELECT {vals} FROM new s"
 
+    @staticmethod
+    def _probe(table: str, alias: str, columns: str, key: str, condition: str, result: str) -> str:
+        """``array_agg(result)`` over the staged matched rows whose row in ``table`` (looked up
+        by ``key = s.contact_id``) meets ``condition``.
+
+        The lookup is a LATERAL subquery kept apart by ``OFFSET 0``, so it can only run as the
+        inner side of a nested loop, once per staged row. Joined any other way, the planner
+        reaches the table through the tenant: a tenant's statistics lag behind during and after
+        a big import (a new tenant is not among the most common values, so it is estimated at a
+        few rows) and it reads all the tenant's rows per chunk. Only for a unique key (the
+        primary key) is the probe itself safe: it is cheaper than any index leading with
+        tenant_id even at that estimate — a non-unique key (crm_contactcompany.contact_id) loses
+        to contactcompany_company_idx and reads the tenant once per row."""
+        return f"""
+            SELECT array_agg({result}) FROM {STAGE} s
+            CROSS JOIN LATERAL (
+                SELECT {columns} FROM {table} {alias}
+                WHERE {alias}.tenant_id = %(tenant)s AND {key} = s.contact_id OFFSET 0
+            ) {alias}
+            WHERE s.contact_id IS NOT NULL AND {condition}"""
+
     def _update_sql(self) -> str:
         contact = _table(Contact)
         new_values: list[tuple[str, str]] = []  # (column, expression)
@@ -456,6 +481,15 @@ class ChunkLoader:
         )
         self.params_base.update({f"hist_{k}": v for k, v in params.items()})
         vals = vals.replace("%(default_", "%(hist_default_")
+        # The matched contacts whose values change: read-only, one primary-key probe per row.
+        self.changed_ids_sql = self._probe(
+            contact,
+            "c",
+            old_list,
+            "c.id",
+            f"({old_list}) IS DISTINCT FROM ({new_list})",
+            "s.contact_id",
+        )
         return f"""
             WITH old AS (
                 SELECT c.id, {old_list} FROM {contact} c
@@ -612,8 +646,11 @@ class ChunkLoader:
         ids = ids or []
         params = {**params, "ids": ids}
         if self.update_sql and ids:
-            cursor.execute(self.update_sql, params)
-            result.updated = cursor.fetchone()[0]
+            cursor.execute(self.changed_ids_sql, params)
+            changed = cursor.fetchone()[0]
+            if changed:
+                cursor.execute(self.update_sql, {**params, "ids": changed})
+                result.updated = cursor.fetchone()[0]
         result.unchanged = len(ids) - result.updated
         if ids and self.has_company:
             cursor.execute(self.link_sql, params)
