@@ -140,6 +140,10 @@ class Company(Record, AddressFields):
 
 
 class Contact(Record, AddressFields):
+    # Every index below leads with tenant_id: a single-column one would only cost writes.
+    tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.CASCADE, editable=False, db_index=False
+    )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
@@ -166,8 +170,15 @@ class Contact(Record, AddressFields):
         related_name="primary_contacts",
         verbose_name=_("company"),
     )
+    # Indexed by contact_merged_into_idx (partial: almost every contact has none).
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     # Lower-cased, "C"-collated copies for prefix search by btree range (see Company.name_key).
@@ -227,6 +238,12 @@ class Contact(Record, AddressFields):
             models.Index(
                 "tenant", Collate("phone", "C"), name="contact_phone_key_idx", condition=ACTIVE
             ),
+            # Contacts merged into one (privacy export, merges, the FK check on delete).
+            models.Index(
+                fields=["merged_into"],
+                name="contact_merged_into_idx",
+                condition=Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -240,7 +257,14 @@ class Contact(Record, AddressFields):
 class ContactCompany(TenantOwned):
     """A contact's link to a company, with the contact's role there."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="company_links")
+    # tenant_id and contact_id lead the indexes of contactcompany_company_idx and
+    # contact_company_unique: no single-column indexes for them.
+    tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.CASCADE, editable=False, db_index=False
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="company_links", db_index=False
+    )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contact_links")
     role = models.CharField(_("role"), max_length=100, blank=True)
     is_primary = models.BooleanField(_("primary"), default=False)
@@ -257,7 +281,13 @@ class ContactCompany(TenantOwned):
 
 
 class ContactTag(TenantOwned):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tag_links")
+    # tenant_id and contact_id lead contacttag_tag_idx and contact_tag_unique.
+    tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.CASCADE, editable=False, db_index=False
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="tag_links", db_index=False
+    )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_links")
 
     class Meta:
