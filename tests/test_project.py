@@ -196,6 +196,17 @@ def test_seed_demo_is_idempotent_and_prints_the_logins() -> None:
         roles = sorted(Membership.objects.filter(tenant=tenant).values_list("role", flat=True))
         assert roles == sorted(Role.values)
     assert Membership.objects.count() == 2 * len(Role.values)
+    from accounts.tenancy import tenant_context
+    from crm.demo import DEMO_ACTIVITIES, DEMO_COMPANIES, DEMO_CONTACTS
+    from crm.models import Activity, Company, Contact
+
+    for tenant in (acme, globex):  # records once, owned by the workspace's own people
+        with tenant_context(tenant):
+            assert Contact.objects.count() == DEMO_CONTACTS
+            assert Company.objects.count() == DEMO_COMPANIES
+            assert Activity.objects.count() == DEMO_ACTIVITIES
+            owners = set(Contact.objects.values_list("owner__memberships__tenant", flat=True))
+            assert owners <= {tenant.pk, None}
     rep = User.objects.get(email="rep@acme.example")
     assert rep.check_password("kontor-demo")
     assert EmailAddress.objects.filter(user=rep, verified=True, primary=True).exists()

@@ -31,6 +31,7 @@ from django.db import transaction
 from accounts.models import Membership, Tenant, User
 from accounts.roles import Role
 from accounts.services import tenant_create
+from crm.demo import seed_records
 
 DEMO_PASSWORD = "kontor-demo"
 
@@ -137,7 +138,7 @@ def seed_accounts(demo: Demo) -> None:
 
 
 # Run in order, each inside the same transaction. Append idempotent steps for new demo data.
-SEED_STEPS: list[Callable[[Demo], None]] = [seed_accounts]
+SEED_STEPS: list[Callable[[Demo], None]] = [seed_accounts, seed_records]
 
 
 class Command(BaseCommand):
