@@ -63,6 +63,11 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
 
+# The columns a page needs to show a person (``get_full_name()`` or the email): for ``.only()``
+# on related users, whose whole rows (password hash and all) cost more than the query.
+USER_NAME_FIELDS = ("id", "first_name", "last_name", "email")
+
+
 class User(AbstractUser):
     """A person who logs in. Global: one user may be a member of several tenants.
 

@@ -38,6 +38,7 @@ from typing import Any, Protocol
 
 from django.db.models import Q
 
+from accounts.models import USER_NAME_FIELDS
 from crm.models import Activity, Company, Contact
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -166,13 +167,12 @@ def timeline_page(
 
 ACTIVITY_SOURCE = "activities"
 _KIND_LABELS = dict(Activity.Kind.choices)
-_PERSON = ("id", "first_name", "last_name", "email")
 _ENTRY_FIELDS = (
     "id", "tenant_id", "kind", "subject", "body", "occurred_at", "contact_id", "company_id",
     "author_id", "due_at", "assignee_id", "completed_at", "remind_at",
-    *(f"author__{name}" for name in _PERSON),
-    *(f"assignee__{name}" for name in _PERSON),
-    *(f"contact__{name}" for name in _PERSON),
+    *(f"author__{name}" for name in USER_NAME_FIELDS),
+    *(f"assignee__{name}" for name in USER_NAME_FIELDS),
+    *(f"contact__{name}" for name in USER_NAME_FIELDS),
 )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from accounts.models import USER_NAME_FIELDS
 from crm.models import (
     Company,
     CompanyTag,
@@ -28,8 +29,6 @@ from crm.models import (
     CustomFieldDefinition,
 )
 from crm.services.custom_fields import display_value
-
-_USER_FIELDS = ("id", "first_name", "last_name", "email")
 
 
 def _with_related_subset(model: type, related: dict[str, tuple[str, ...]]) -> list[str]:
@@ -54,8 +53,8 @@ def contact_detail(*, tenant: Any, pk: Any, include_deleted: bool = False) -> Co
                 Contact,
                 {
                     "company": ("id", "tenant_id", "name", "deleted_at"),
-                    "owner": _USER_FIELDS,
-                    "created_by": _USER_FIELDS,
+                    "owner": USER_NAME_FIELDS,
+                    "created_by": USER_NAME_FIELDS,
                 },
             )
         )
@@ -89,8 +88,8 @@ def company_detail(*, tenant: Any, pk: Any, include_deleted: bool = False) -> Co
                 Company,
                 {
                     "parent": ("id", "tenant_id", "name", "deleted_at"),
-                    "owner": _USER_FIELDS,
-                    "created_by": _USER_FIELDS,
+                    "owner": USER_NAME_FIELDS,
+                    "created_by": USER_NAME_FIELDS,
                 },
             )
         )

@@ -46,6 +46,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import USER_NAME_FIELDS
 from crm.models import (
     Activity,
     Company,
@@ -353,7 +354,7 @@ def _page_size(page_size: int) -> int:
 
 # What a list row shows (and sorts by): loading whole rows and prefetching tag-link models
 # costs more Python time than the SQL of the page takes.
-OWNER_FIELDS = ("owner__id", "owner__first_name", "owner__last_name", "owner__email")
+OWNER_FIELDS = tuple(f"owner__{name}" for name in USER_NAME_FIELDS)
 CONTACT_LIST_FIELDS = (
     "id", "tenant_id", "first_name", "last_name", "email", "job_title", "phone",
     "lifecycle_stage", "company_id", "owner_id", "created_at", "updated_at",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require_capability
 from accounts.roles import Capability
+from crm.formatting import person
 from crm.forms import BulkActionForm, SavedViewForm
 from crm.forms.records import owner_choices
 from crm.models import Company, Contact, Entity, LifecycleStage, SavedView, Tag
@@ -23,7 +24,6 @@ from crm.services.companies import company_bulk_action, company_restore
 from crm.services.contacts import contact_bulk_action, contact_restore
 from crm.services.custom_fields import definitions_for
 from crm.services.records import RESTORE_DAYS, restore_deadline, tenant_members
-from crm.templatetags.crm_tags import person
 from crm.views.common import (
     PAGE_SIZE,
     bind,

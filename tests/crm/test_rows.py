@@ -8,32 +8,25 @@ import random
 import zoneinfo
 
 import pytest
-from django.test import Client
 from django.utils import dateformat, translation
 from django.utils.formats import get_format
 
 from accounts.urls_util import tenant_reverse, tenant_url_for_ids
+from crm.formatting import DateFormatter
 from crm.templatetags.crm_tags import country_options, options
-from crm.views.rows import DateFormatter
 from tests.factories_crm import CompanyFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_list_rows_escape_every_value(tenant_a, owner_a, in_tenant) -> None:
+def test_list_rows_escape_every_value(tenant_a, owner_a, in_tenant, login) -> None:
     with in_tenant(tenant_a):
         company = CompanyFactory(name='<b>"Evil" & Co</b>')
         contact = ContactFactory(
             first_name="<script>alert(1)</script>", last_name="O'Neil", company=company,
             job_title="<i>boss</i>", tags=["<tag>"],
         )  # fmt: skip
-    client = client_for(owner_a)
+    client = login(owner_a)
     page = client.get(tenant_reverse("crm:contact_list", tenant_a)).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Neil" in page
