@@ -6,7 +6,6 @@ import functools
 from typing import Any
 
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -56,7 +55,7 @@ def options(choices: Any, selected: Any = "") -> SafeString:
 
 @functools.lru_cache(maxsize=64)
 def _country_options(language: str) -> str:
-    return format_html_join("", '<option value="{}">{}</option>', country_choices())
+    return _options_html(country_choices(), selected="")
 
 
 @register.simple_tag
@@ -68,7 +67,7 @@ def country_options(selected: str = "") -> SafeString:
     if code:
         marker = f'<option value="{esc(code)}">'
         options = options.replace(marker, marker[:-1] + " selected>", 1)
-    return mark_safe(options)  # noqa: S308 - built by format_html_join, the code is escaped
+    return mark_safe(options)  # noqa: S308 - built by _options_html, the code is escaped
 
 
 @register.filter
