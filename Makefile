@@ -40,6 +40,8 @@ run: install ## migrate, compile messages, seed demo data, run web+worker+beat u
 	echo; echo "Kontor: http://$(BIND)/   (Ctrl-C stops everything)"; echo; \
 	BIND=$(BIND) exec $(PY) bin/run $$stop
 
+# pytest always gets the test settings: a DJANGO_SETTINGS_MODULE exported for development would
+# otherwise win over pyproject's (no eager Celery: jobs stay queued, mails never arrive).
 test: install ## the whole check: lint, migrations, deploy check, messages, pytest
 	@$(DEVSERVICES); \
 	set -x; \
@@ -50,10 +52,11 @@ test: install ## the whole check: lint, migrations, deploy check, messages, pyte
 	  SECRET_KEY="check-deploy-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	  $(PY) manage.py check --deploy --fail-level WARNING; \
 	$(PY) bin/compilemessages; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=crm.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 test-only: install ## just pytest (PYTEST_ARGS="-k …" to choose)
-	@$(DEVSERVICES); $(PY) bin/compilemessages; $(PY) -m pytest $(PYTEST_ARGS)
+	@$(DEVSERVICES); $(PY) bin/compilemessages; \
+	  DJANGO_SETTINGS_MODULE=crm.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff check and ruff format --check
 	$(PY) -m ruff check . $(PY_SCRIPTS)
